@@ -1,0 +1,37 @@
+package dev.vecgpt.core;
+
+/**
+ * The compute kernels of the GPT pipeline. Each writes its result into a caller-allocated output
+ * tensor, so that hot paths allocate nothing.
+ *
+ * <p>{@link ScalarKernels} defines what every kernel computes. Implementations may assume valid
+ * arguments: {@link KernelProvider#kernels()} wraps them in {@link CheckedKernels}, which validates
+ * every call once, before any output is written.
+ */
+public interface Kernels {
+
+    /** A short name for logs and benchmarks, e.g. {@code "scalar"} or {@code "simd"}. */
+    String name();
+
+    /**
+     * Embedding lookup: {@code out[i, :] = table[ids[i], :]} for a table {@code [V, D]} and an
+     * output {@code [N, D]} (or any shape {@code [..., D]} with N rows in all). Bit-exact copy.
+     */
+    void gather(Tensor table, int[] ids, Tensor out);
+
+    /**
+     * Element-wise {@code out = a + b}. {@code b}'s shape is either {@code a}'s or a suffix of it
+     * (e.g. {@code [T, D]} over {@code [B, T, D]}), in which case {@code b} is repeated over the
+     * leading dimensions. {@code out} has {@code a}'s shape and may be {@code a} itself.
+     * Each element is one float32 addition, so every implementation is bit-exact.
+     */
+    void add(Tensor a, Tensor b, Tensor out);
+
+    /**
+     * {@code y = x · wᵀ} for {@code x [M, K]}, {@code w [N, K]} (row-major {@code [out, in]}, as
+     * PyTorch's {@code nn.Linear.weight}) and {@code y [M, N]}; {@code x} and {@code y} may have
+     * extra leading dimensions, flattened into M. Sums are float32; the order of summation is the
+     * implementation's, so results agree with {@link ScalarKernels} within float rounding.
+     */
+    void matmul(Tensor x, Tensor w, Tensor y);
+}

@@ -1,0 +1,13 @@
+package dev.vecgpt.model;
+
+import dev.vecgpt.core.Tensor;
+import java.lang.foreign.Arena;
+
+/** The notebook's placeholder transformer block: the identity. */
+public final class DummyTransformerBlock implements Layer {
+
+    @Override
+    public Tensor forward(Tensor x, Arena arena) {
+        return x;
+    }
+}

@@ -1,0 +1,94 @@
+package dev.vecgpt.model.cli;
+
+import dev.vecgpt.core.GptConfig;
+import dev.vecgpt.core.KernelProvider;
+import dev.vecgpt.core.Tensor;
+import dev.vecgpt.core.random.Dropout;
+import dev.vecgpt.model.DummyGptModel;
+import dev.vecgpt.model.Tokenizer;
+import java.io.PrintStream;
+import java.lang.foreign.Arena;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Does what the design notebook does: tokenizes two texts, builds {@code DummyGptModel} with seed
+ * 123 and prints the logits as PyTorch would.
+ *
+ * <pre>
+ * Demo [--eval] [--seed N] [--dropout-mode x86-mkl|portable] [TEXT...]
+ * </pre>
+ */
+public final class Demo {
+
+    static final List<String> NOTEBOOK_TEXTS = List.of("Every effort moves you", "Every day holds a");
+
+    /** The demo's options, parsed from the command line. */
+    record Options(List<String> texts, long seed, boolean eval, Dropout.Mode dropoutMode) {
+
+        static Options parse(String... args) {
+            List<String> texts = new ArrayList<>();
+            long seed = 123;
+            boolean eval = false;
+            Dropout.Mode mode = Dropout.Mode.X86_MKL;
+            for (int i = 0; i < args.length; i++) {
+                switch (args[i]) {
+                    case "--eval" -> eval = true;
+                    case "--seed" -> seed = Long.parseLong(value(args, ++i, "--seed"));
+                    case "--dropout-mode" -> mode = switch (value(args, ++i, "--dropout-mode")) {
+                        case "x86-mkl" -> Dropout.Mode.X86_MKL;
+                        case "portable" -> Dropout.Mode.PORTABLE;
+                        default -> throw new IllegalArgumentException(
+                                "--dropout-mode " + args[i] + ": use x86-mkl or portable");
+                    };
+                    default -> {
+                        if (args[i].startsWith("--")) {
+                            throw new IllegalArgumentException("unknown option " + args[i]);
+                        }
+                        texts.add(args[i]);
+                    }
+                }
+            }
+            return new Options(texts.isEmpty() ? NOTEBOOK_TEXTS : texts, seed, eval, mode);
+        }
+
+        private static String value(String[] args, int i, String option) {
+            if (i >= args.length) {
+                throw new IllegalArgumentException(option + " needs a value");
+            }
+            return args[i];
+        }
+    }
+
+    private Demo() {}
+
+    public static void main(String[] args) {
+        // One log line (the kernels in use) instead of java.util.logging's default two.
+        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
+            System.setProperty("java.util.logging.SimpleFormatter.format", "%4$s: %5$s%n");
+        }
+        try {
+            run(Options.parse(args), System.out);
+        } catch (IllegalArgumentException e) {
+            System.err.println("error: " + e.getMessage());
+            System.exit(2);
+        }
+    }
+
+    static void run(Options options, PrintStream out) {
+        KernelProvider.kernels();
+        int[][] batch = new Tokenizer().encodeBatch(options.texts());
+        out.println(TorchFormat.ints(batch));
+        try (DummyGptModel model = new DummyGptModel(GptConfig.GPT_CONFIG_124M, options.seed());
+             Arena arena = Arena.ofConfined()) {
+            model.dropoutMode(options.dropoutMode());
+            if (options.eval()) {
+                model.eval();
+            }
+            Tensor logits = model.forward(batch, arena);
+            out.println("Output shape: " + logits.shape());
+            out.println(TorchFormat.floats(logits));
+        }
+    }
+
+}
