@@ -238,8 +238,8 @@ public final class TorchGenerator {
 
     // Constants of log256_ps / sincos256_ps (avx_mathfun.h) as read from libtorch's .rodata (recipe §2).
     private static final float TWO_PI = f(0x40C90FDB);
-    private static final float MIN_NORM = f(0x00800000);
-    private static final float SQRTHF = f(0x3F3504F3);
+    private static final int SQRTHF_BITS = 0x3F3504F3;
+    private static final int ONE_BITS = 0x3F800000;
     private static final float P0 = f(0x3D9021BB), P1 = f(0xBDEBD1B8), P2 = f(0x3DEF251A), P3 = f(0xBDFE5D4F),
             P4 = f(0x3E11E9BF), P5 = f(0xBE2AAE50), P6 = f(0x3E4CCEAC), P7 = f(0xBE7FFFFC), P8 = f(0x3EAAAAAA);
     private static final float Q1 = f(0xB95E8083), Q2 = f(0x3F318000);
@@ -262,7 +262,7 @@ public final class TorchGenerator {
             q = (q + 1) & ~1;
             float y = (float) q;
             signS ^= (q & 4) << 29;
-            boolean polyMask = (q & 2) == 0;
+            int polyMask = ((q & 2) >> 1) - 1; // all ones iff (q & 2) == 0
             int signC = (~(q - 2) & 4) << 29;
             x = Math.fma(y, NEG_DP1, x);
             x = Math.fma(y, NEG_DP2, x);
@@ -277,8 +277,9 @@ public final class TorchGenerator {
             ys = Math.fma(ys, z, SIN_P2);
             ys = ys * z;
             ys = Math.fma(ys, x, x);
-            float ysin2 = polyMask ? ys : 0.0f;
-            float ysin1 = polyMask ? 0.0f : yc;
+            // and/andnot with the lane mask as the kernel does (branch-free: the mask is random)
+            float ysin2 = f(Float.floatToRawIntBits(ys) & polyMask);
+            float ysin1 = f(Float.floatToRawIntBits(yc) & ~polyMask);
             ys = ys - ysin2;
             yc = yc - ysin1;
             float sin = f(Float.floatToRawIntBits(ysin1 + ysin2) ^ signS);
@@ -288,16 +289,19 @@ public final class TorchGenerator {
         }
     }
 
-    /** log256_ps as compiled (recipe §2 LOG), for x in [2^-24, 1]; the NaN branch for x <= 0 is never taken. */
+    /**
+     * log256_ps as compiled (recipe §2 LOG), for x in [2^-24, 1] only: there its first steps
+     * ({@code max(x, min_norm)} and the NaN result for x <= 0) change nothing, so they are left out.
+     */
     private static float log(float xin) {
-        float x = Math.max(xin, MIN_NORM);
-        int xb = Float.floatToRawIntBits(x);
+        int xb = Float.floatToRawIntBits(xin);
         float e = (float) ((xb >>> 23) - 127) + 1.0f;
-        x = f((xb & 0x807FFFFF) | 0x3F000000);
-        boolean mask = x < SQRTHF;
-        float tmp = mask ? x : 0.0f;
+        float x = f((xb & 0x807FFFFF) | 0x3F000000); // mantissa in [0.5, 1)
+        // mask = x < SQRTHF, computed on the bits of these positive floats so that no branch is needed
+        int mask = (Float.floatToRawIntBits(x) - SQRTHF_BITS) >> 31;
+        float tmp = f(Float.floatToRawIntBits(x) & mask);
         x = x - 1.0f;
-        e = e - (mask ? 1.0f : 0.0f);
+        e = e - f(ONE_BITS & mask);
         x = tmp + x;
         float z = x * x;
         float y = P0;

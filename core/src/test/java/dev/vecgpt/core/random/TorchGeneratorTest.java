@@ -123,6 +123,8 @@ class TorchGeneratorTest {
     void normalWithMeanAndStdOnBothPaths() {
         assertNormal(EXTRA.get("seed11_normal7_mean-1.5_std3"), 11, -1.5, 3.0, "normal_(-1.5, 3) n=7", 7);
         assertNormal(EXTRA.get("seed11_normal33_mean-1.5_std3"), 11, -1.5, 3.0, "normal_(-1.5, 3) n=33", 33);
+        // mean and std that floats cannot hold: the double path uses them as doubles
+        assertNormal(EXTRA.get("seed13_normal9_mean0.1_std0.02"), 13, 0.1, 0.02, "normal_(0.1, 0.02) n=9", 9);
     }
 
     @Test

@@ -7,7 +7,7 @@ import java.util.Locale;
 
 /**
  * Prints tensors the way PyTorch's {@code print(tensor)} does with its default options: 4 decimals,
- * one common width, and tensors of more than 1000 elements summarized to their first and last 3
+ * one common width, integer or scientific notation where PyTorch picks them, and tensors of more than 1000 elements summarized to their first and last 3
  * entries per dimension, so our output can be compared with a notebook's by eye or by diff.
  */
 public final class TorchFormat {
@@ -47,10 +47,10 @@ public final class TorchFormat {
         boolean summarize = tensor.size() > THRESHOLD;
         List<Float> shown = new ArrayList<>();
         collect(tensor, dims, 0, 0, summarize, shown);
-        boolean scientific = needsScientific(shown);
-        int width = shown.stream().mapToInt(v -> cell(v, scientific).length()).max().orElse(1);
+        Style style = Style.of(shown);
+        int width = shown.stream().mapToInt(v -> style.format(v).length()).max().orElse(1);
         StringBuilder out = new StringBuilder(PREFIX);
-        render(tensor, dims, 0, 0, summarize, scientific, width, out);
+        render(tensor, dims, 0, 0, summarize, style, width, out);
         return out.append(')').toString();
     }
 
@@ -65,7 +65,7 @@ public final class TorchFormat {
         }
     }
 
-    private static void render(Tensor t, int[] dims, int depth, long base, boolean summarize, boolean scientific,
+    private static void render(Tensor t, int[] dims, int depth, long base, boolean summarize, Style style,
                                int width, StringBuilder out) {
         String indent = " ".repeat(PREFIX.length() + depth + 1);
         // PyTorch separates sub-tensors by one newline per dimension below them.
@@ -85,9 +85,9 @@ public final class TorchFormat {
             }
             long offset = base * dims[depth] + i;
             if (depth == dims.length - 1) {
-                out.append(pad(cell(t.get(offset), scientific), width));
+                out.append(pad(style.format(t.get(offset)), width));
             } else {
-                render(t, dims, depth + 1, offset, summarize, scientific, width, out);
+                render(t, dims, depth + 1, offset, summarize, style, width, out);
             }
         }
         out.append(']');
@@ -109,23 +109,44 @@ public final class TorchFormat {
         return edges;
     }
 
-    /** PyTorch switches to scientific notation when shown magnitudes span more than 1000x or exceed 1e8. */
-    private static boolean needsScientific(List<Float> shown) {
-        double max = 0;
-        double min = Double.MAX_VALUE;
-        for (float v : shown) {
-            double a = Math.abs(v);
-            if (a != 0 && Double.isFinite(a)) {
-                max = Math.max(max, a);
-                min = Math.min(min, a);
-            }
-        }
-        return max > 0 && (max / min > 1000 || max > 1e8);
-    }
+    /** How PyTorch's formatter prints the numbers it shows, decided from the non-zero finite ones. */
+    private enum Style {
+        FIXED, INTEGER, SCIENTIFIC;
 
-    private static String cell(float v, boolean scientific) {
-        // Formatting the float's exact decimal value rounds half-even on the true value, as C's printf does.
-        return String.format(Locale.ROOT, scientific ? "%.4e" : "%.4f", new java.math.BigDecimal(v));
+        static Style of(List<Float> shown) {
+            double max = 0;
+            double min = Double.MAX_VALUE;
+            boolean integral = true;
+            for (float v : shown) {
+                double a = Math.abs(v);
+                if (a != 0 && Double.isFinite(a)) {
+                    max = Math.max(max, a);
+                    min = Math.min(min, a);
+                    integral &= v == Math.ceil(v);
+                }
+            }
+            if (max == 0) {
+                return integral ? INTEGER : FIXED;
+            }
+            boolean wide = max / min > 1000 || max > 1e8;
+            if (integral) {
+                return wide ? SCIENTIFIC : INTEGER;
+            }
+            return wide || min < 1e-4 ? SCIENTIFIC : FIXED;
+        }
+
+        String format(float v) {
+            if (!Float.isFinite(v)) {
+                return Float.isNaN(v) ? "nan" : v > 0 ? "inf" : "-inf";
+            }
+            // The float's exact decimal value, rounded once, as Python's format() does.
+            java.math.BigDecimal exact = new java.math.BigDecimal(v);
+            return switch (this) {
+                case FIXED -> String.format(Locale.ROOT, "%.4f", exact);
+                case INTEGER -> String.format(Locale.ROOT, "%.0f.", exact);
+                case SCIENTIFIC -> String.format(Locale.ROOT, "%.4e", exact);
+            };
+        }
     }
 
     private static String pad(String s, int width) {

@@ -1,0 +1,77 @@
+package dev.vecgpt.model.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.vecgpt.core.random.Dropout;
+import dev.vecgpt.model.Reference;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** The demo against the design notebook's printed output. */
+class DemoTest {
+
+    private static final Pattern NUMBER = Pattern.compile("-?\\d+\\.\\d{4}");
+
+    private static String run(String... args) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        Demo.run(Demo.Options.parse(args), new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        return bytes.toString(StandardCharsets.UTF_8);
+    }
+
+    /** The notebook's logits block: from "tensor([[[" to the closing "]]]". */
+    private static String logitsBlock(String text) {
+        int start = text.indexOf("tensor([[[");
+        int end = text.indexOf("]]]", start);
+        assertTrue(start >= 0 && end > start, "no logits tensor in:\n" + text);
+        return text.substring(start, end + 3);
+    }
+
+    @Test
+    void printsTheNotebooksIdsShapeAndFortyEightLogits() {
+        String notebook = Reference.text("seed-notebook.txt");
+        String ours = run();
+        assertTrue(ours.contains("tensor([[6109, 3626, 6100,  345],\n        [6109, 1110, 6622,  257]])"), ours);
+        assertTrue(ours.contains("Output shape: [2, 4, 50257]"), ours);
+
+        List<String> expected = numbers(logitsBlock(notebook));
+        assertEquals(48, expected.size(), "the notebook prints 48 logits");
+        assertEquals(expected, numbers(logitsBlock(ours)));
+        assertEquals(logitsBlock(notebook), logitsBlock(ours), "same layout as PyTorch's print");
+    }
+
+    @Test
+    void optionsAreParsed() {
+        Demo.Options o = Demo.Options.parse("--eval", "--seed", "7", "--dropout-mode", "portable", "Hello", "world");
+        assertTrue(o.eval());
+        assertEquals(7, o.seed());
+        assertEquals(Dropout.Mode.PORTABLE, o.dropoutMode());
+        assertEquals(List.of("Hello", "world"), o.texts());
+        assertEquals(Demo.NOTEBOOK_TEXTS, Demo.Options.parse().texts());
+        assertThrows(IllegalArgumentException.class, () -> Demo.Options.parse("--dropout-mode", "fast"));
+        assertThrows(IllegalArgumentException.class, () -> Demo.Options.parse("--seed"));
+        assertThrows(IllegalArgumentException.class, () -> Demo.Options.parse("--bogus"));
+    }
+
+    @Test
+    void textsOfDifferentLengthsAreARaggedBatch() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> run("--eval", "Hello", "Hello, I am"));
+        assertTrue(e.getMessage().contains("ragged batch"), e.getMessage());
+    }
+
+    private static List<String> numbers(String block) {
+        List<String> out = new ArrayList<>();
+        Matcher m = NUMBER.matcher(block);
+        while (m.find()) {
+            out.add(m.group());
+        }
+        return out;
+    }
+}

@@ -1,0 +1,216 @@
+package dev.vecgpt.ops.simd;
+
+import static dev.vecgpt.ops.simd.TestTensors.assertBitsEqual;
+import static dev.vecgpt.ops.simd.TestTensors.random;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.vecgpt.core.Kernels;
+import dev.vecgpt.core.ScalarKernels;
+import dev.vecgpt.core.Tensor;
+import java.lang.foreign.Arena;
+import java.util.SplittableRandom;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Every SIMD kernel against the scalar reference: gather and add bit-exact, matmul within a bound. */
+class SimdKernelsTest {
+
+    /** Lengths around the vector widths (4, 8, 16 lanes) and GPT-2's sizes. */
+    static final int[] LENGTHS = {1, 2, 3, 4, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 100, 767, 768, 769, 3072};
+
+    private final Kernels scalar = new ScalarKernels();
+    private final Kernels simd = new SimdKernels();
+
+    static IntStream lengths() {
+        return IntStream.of(LENGTHS);
+    }
+
+    @ParameterizedTest
+    @MethodSource("lengths")
+    void gatherIsBitExactForEveryRowLength(int dim) {
+        try (Arena arena = Arena.ofConfined()) {
+            SplittableRandom random = new SplittableRandom(dim);
+            Tensor table = random(arena, random, 37, dim);
+            int[] ids = random.ints(11, 0, 37).toArray();
+            checkGather(arena, table, ids);
+        }
+    }
+
+    @Test
+    void gatherFromTheGpt2TokenTable() {
+        try (Arena arena = Arena.ofConfined()) {
+            SplittableRandom random = new SplittableRandom(1);
+            Tensor table = random(arena, random, 50257, 768);
+            checkGather(arena, table, new int[] {0, 50256, 6109, 3626, 6100, 345, 6109, 1110});
+            checkGather(arena, table, random.ints(1024, 0, 50257).toArray());
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("lengths")
+    void addIsBitExactForEqualShapes(int dim) {
+        try (Arena arena = Arena.ofConfined()) {
+            SplittableRandom random = new SplittableRandom(dim);
+            checkAdd(arena, random(arena, random, 3, dim), random(arena, random, 3, dim));
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("lengths")
+    void addIsBitExactWhenBroadcasting(int dim) {
+        try (Arena arena = Arena.ofConfined()) {
+            SplittableRandom random = new SplittableRandom(dim);
+            checkAdd(arena, random(arena, random, 2, 5, dim), random(arena, random, 5, dim));
+            checkAdd(arena, random(arena, random, 3, dim), random(arena, random, dim));
+        }
+    }
+
+    @Test
+    void addAtGpt2Shapes() {
+        try (Arena arena = Arena.ofConfined()) {
+            SplittableRandom random = new SplittableRandom(2);
+            checkAdd(arena, random(arena, random, 2, 4, 768), random(arena, random, 4, 768));
+            checkAdd(arena, random(arena, random, 8, 1024, 768), random(arena, random, 1024, 768));
+            checkAdd(arena, random(arena, random, 1, 50257), random(arena, random, 1, 50257));
+        }
+    }
+
+    @Test
+    void addInPlace() {
+        try (Arena arena = Arena.ofConfined()) {
+            SplittableRandom random = new SplittableRandom(3);
+            Tensor a = random(arena, random, 2, 4, 769);
+            Tensor b = random(arena, random, 4, 769);
+            Tensor expected = Tensor.allocate(arena, 2, 4, 769);
+            scalar.add(a, b, expected);
+            simd.add(a, b, a);
+            assertBitsEqual(expected, a, "in-place add");
+        }
+    }
+
+    static Stream<Arguments> matmulShapes() {
+        Stream<Arguments> square = IntStream.of(LENGTHS).filter(n -> n <= 769).mapToObj(n -> Arguments.of(n % 5 + 1, n, n));
+        Stream<Arguments> gpt2 = Stream.of(
+                Arguments.of(1, 1, 1),
+                Arguments.of(8, 50257, 768),    // the notebook's out_head
+                Arguments.of(3, 50257, 17),     // N not a multiple of 4, K not of the vector length
+                Arguments.of(4, 768, 768),      // attention projections
+                Arguments.of(2, 3072, 768),     // feed-forward up
+                Arguments.of(2, 768, 3072),     // feed-forward down
+                Arguments.of(17, 5, 769));
+        return Stream.concat(square, gpt2);
+    }
+
+    @ParameterizedTest(name = "M={0} N={1} K={2}")
+    @MethodSource("matmulShapes")
+    void matmulAgreesWithTheReference(int m, int n, int k) {
+        try (Arena arena = Arena.ofConfined()) {
+            SplittableRandom random = new SplittableRandom(31L * m + n + k);
+            checkMatmul(arena, random(arena, random, m, k), random(arena, random, n, k));
+        }
+    }
+
+    @Test
+    void matmulTakesLeadingBatchDimensions() {
+        try (Arena arena = Arena.ofConfined()) {
+            SplittableRandom random = new SplittableRandom(4);
+            checkMatmul(arena, random(arena, random, 2, 4, 33), random(arena, random, 7, 33));
+        }
+    }
+
+    /** A seeded sweep over 1,000 random shapes per kernel. */
+    @Test
+    void thousandRandomShapesPerKernel() {
+        SplittableRandom random = new SplittableRandom(20261125);
+        for (int i = 0; i < 1000; i++) {
+            try (Arena arena = Arena.ofConfined()) {
+                int rows = random.nextInt(1, 9);
+                int dim = random.nextInt(1, 300);
+                Tensor table = random(arena, random, random.nextInt(1, 50), dim);
+                checkGather(arena, table, random.ints(rows, 0, table.shape().dim(0)).toArray());
+
+                Tensor b = random(arena, random, random.nextInt(1, 5), dim);
+                Tensor a = random(arena, random, random.nextInt(1, 4), b.shape().dim(0), dim);
+                checkAdd(arena, a, random.nextBoolean() ? b : random(arena, random, a.shape().dims()));
+
+                int k = random.nextInt(1, 200);
+                checkMatmul(arena, random(arena, random, rows, k), random(arena, random, random.nextInt(1, 70), k));
+            }
+        }
+    }
+
+    /** The SIMD sums do not depend on JIT state: the first call and the 300th give the same bits. */
+    @Test
+    void matmulIsDeterministic() {
+        try (Arena arena = Arena.ofConfined()) {
+            SplittableRandom random = new SplittableRandom(5);
+            Tensor x = random(arena, random, 3, 771);
+            Tensor w = random(arena, random, 9, 771);
+            Tensor first = Tensor.allocate(arena, 3, 9);
+            Tensor again = Tensor.allocate(arena, 3, 9);
+            simd.matmul(x, w, first);
+            for (int i = 0; i < 300; i++) {
+                simd.matmul(x, w, again);
+                assertBitsEqual(first, again, "call " + i);
+            }
+        }
+    }
+
+    private void checkGather(Arena arena, Tensor table, int[] ids) {
+        int dim = table.shape().dim(1);
+        Tensor expected = Tensor.allocate(arena, ids.length, dim);
+        Tensor actual = Tensor.allocate(arena, ids.length, dim);
+        scalar.gather(table, ids, expected);
+        simd.gather(table, ids, actual);
+        assertBitsEqual(expected, actual, "gather of " + ids.length + " rows of " + dim);
+        assertEquals(table.get((long) ids[ids.length - 1] * dim + dim - 1), actual.get(actual.size() - 1));
+    }
+
+    private void checkAdd(Arena arena, Tensor a, Tensor b) {
+        Tensor expected = Tensor.allocate(arena, a.shape());
+        Tensor actual = Tensor.allocate(arena, a.shape());
+        scalar.add(a, b, expected);
+        simd.add(a, b, actual);
+        assertBitsEqual(expected, actual, "add " + a.shape() + " + " + b.shape());
+        assertEquals(a.get(a.size() - 1) + b.get(b.size() - 1), actual.get(actual.size() - 1));
+    }
+
+    /**
+     * Tolerance: each of the two float32 sums of K products is within {@code K·u·Σ|x·w|} of the exact
+     * value (u = 2⁻²⁴, the standard bound for any summation order, with or without FMA), so they
+     * differ by at most twice that.
+     */
+    private void checkMatmul(Arena arena, Tensor x, Tensor w) {
+        int k = w.shape().dim(1);
+        int n = w.shape().dim(0);
+        long m = x.size() / k;
+        int[] yDims = x.shape().dims();
+        yDims[yDims.length - 1] = n;
+        Tensor expected = Tensor.allocate(arena, yDims);
+        Tensor actual = Tensor.allocate(arena, yDims);
+        scalar.matmul(x, w, expected);
+        simd.matmul(x, w, actual);
+        float[] xs = x.toArray();
+        float[] ws = w.toArray();
+        for (int row = 0; row < m; row++) {
+            for (int col = 0; col < n; col++) {
+                double magnitude = 0;
+                for (int i = 0; i < k; i++) {
+                    magnitude += Math.abs((double) xs[row * k + i] * ws[col * k + i]);
+                }
+                double bound = 2 * k * 0x1p-24 * magnitude;
+                long at = (long) row * n + col;
+                double diff = Math.abs((double) expected.get(at) - actual.get(at));
+                if (diff > bound) {
+                    fail("matmul M=" + m + " N=" + n + " K=" + k + " at [" + row + ", " + col + "]: scalar "
+                            + expected.get(at) + ", simd " + actual.get(at) + ", |diff| " + diff + " > " + bound);
+                }
+            }
+        }
+    }
+}

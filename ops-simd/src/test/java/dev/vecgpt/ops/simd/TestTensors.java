@@ -1,0 +1,40 @@
+package dev.vecgpt.ops.simd;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.vecgpt.core.Tensor;
+import java.lang.foreign.Arena;
+import java.util.SplittableRandom;
+
+/** Random inputs and bit-level comparisons for the kernel tests. */
+final class TestTensors {
+
+    private TestTensors() {}
+
+    static Tensor random(Arena arena, SplittableRandom random, int... dims) {
+        Tensor t = Tensor.allocate(arena, dims);
+        for (long i = 0; i < t.size(); i++) {
+            t.set(i, (float) (random.nextDouble() * 4 - 2));
+        }
+        return t;
+    }
+
+    static Tensor filled(Arena arena, float value, int... dims) {
+        Tensor t = Tensor.allocate(arena, dims);
+        t.segment().fill((byte) 0);
+        for (long i = 0; i < t.size(); i++) {
+            t.set(i, value);
+        }
+        return t;
+    }
+
+    /** Fails unless the two tensors hold the same bits. */
+    static void assertBitsEqual(Tensor expected, Tensor actual, String what) {
+        long mismatch = expected.segment().mismatch(actual.segment());
+        if (mismatch >= 0) {
+            long i = mismatch / Float.BYTES;
+            fail(what + ": first difference at flat index " + i + ": expected " + expected.get(i) + " but was "
+                    + actual.get(i));
+        }
+    }
+}
