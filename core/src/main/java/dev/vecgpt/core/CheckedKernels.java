@@ -1,5 +1,6 @@
 package dev.vecgpt.core;
 
+import java.lang.foreign.Arena;
 import java.util.Objects;
 
 /**
@@ -70,26 +71,54 @@ public final class CheckedKernels implements Kernels {
 
     @Override
     public void matmul(Tensor x, Tensor w, Tensor y) {
-        requireAlive("matmul", "x", x);
         requireAlive("matmul", "w", w);
-        requireAlive("matmul", "y", y);
-        if (w.shape().rank() != 2) {
-            throw new IllegalArgumentException("matmul: w must be [N, K], got " + w.shape());
-        }
-        int k = w.shape().dim(1);
-        if (x.shape().dim(-1) != k) {
-            throw new IllegalArgumentException("matmul: x " + x.shape() + " has last dimension " + x.shape().dim(-1)
-                    + ", w " + w.shape() + " needs " + k);
-        }
-        int[] expected = x.shape().dims();
-        expected[expected.length - 1] = w.shape().dim(0);
-        if (!y.shape().equals(Shape.of(expected))) {
-            throw new IllegalArgumentException("matmul: y " + y.shape() + " must be " + Shape.of(expected)
-                    + " for x " + x.shape() + " and w " + w.shape());
-        }
-        requireDisjoint("matmul", "x", x, y);
+        checkMatmul(x, w.shape(), y);
         requireDisjoint("matmul", "w", w, y);
         delegate.matmul(x, w, y);
+    }
+
+    @Override
+    public PackedWeight pack(Tensor w, Arena arena) {
+        requireAlive("pack", "w", w);
+        Objects.requireNonNull(arena, "pack: arena");
+        if (w.shape().rank() != 2) {
+            throw new IllegalArgumentException("pack: w must be [N, K], got " + w.shape());
+        }
+        return delegate.pack(w, arena);
+    }
+
+    @Override
+    public void matmul(Tensor x, PackedWeight w, Tensor y) {
+        Objects.requireNonNull(w, "matmul: w");
+        if (!w.isAlive()) {
+            throw new IllegalStateException("matmul: packed w " + w.shape() + " belongs to a closed arena");
+        }
+        if (!w.packedBy().equals(delegate.name())) {
+            throw new IllegalArgumentException("matmul: w was packed by the " + w.packedBy()
+                    + " kernels, these are " + delegate.name() + "; pack it with these kernels");
+        }
+        checkMatmul(x, w.shape(), y);
+        delegate.matmul(x, w, y);
+    }
+
+    private static void checkMatmul(Tensor x, Shape w, Tensor y) {
+        requireAlive("matmul", "x", x);
+        requireAlive("matmul", "y", y);
+        if (w.rank() != 2) {
+            throw new IllegalArgumentException("matmul: w must be [N, K], got " + w);
+        }
+        int k = w.dim(1);
+        if (x.shape().dim(-1) != k) {
+            throw new IllegalArgumentException("matmul: x " + x.shape() + " has last dimension " + x.shape().dim(-1)
+                    + ", w " + w + " needs " + k);
+        }
+        int[] expected = x.shape().dims();
+        expected[expected.length - 1] = w.dim(0);
+        if (!y.shape().equals(Shape.of(expected))) {
+            throw new IllegalArgumentException("matmul: y " + y.shape() + " must be " + Shape.of(expected)
+                    + " for x " + x.shape() + " and w " + w);
+        }
+        requireDisjoint("matmul", "x", x, y);
     }
 
     private static void requireAlive(String op, String name, Tensor t) {

@@ -1,5 +1,7 @@
 package dev.vecgpt.core;
 
+import java.lang.foreign.Arena;
+
 /**
  * The compute kernels of the GPT pipeline. Each writes its result into a caller-allocated output
  * tensor, so that hot paths allocate nothing.
@@ -34,4 +36,16 @@ public interface Kernels {
      * implementation's, so results agree with {@link ScalarKernels} within float rounding.
      */
     void matmul(Tensor x, Tensor w, Tensor y);
+
+    /**
+     * Prepares {@code w [N, K]} for {@link #matmul(Tensor, PackedWeight, Tensor)}, in memory from
+     * {@code arena} (or sharing {@code w}'s memory, if this implementation needs no other layout).
+     */
+    PackedWeight pack(Tensor w, Arena arena);
+
+    /**
+     * {@code y = x · Wᵀ} with a weight from {@link #pack}; the same results as
+     * {@link #matmul(Tensor, Tensor, Tensor)} on the unpacked weight, bit for bit.
+     */
+    void matmul(Tensor x, PackedWeight w, Tensor y);
 }

@@ -1,5 +1,6 @@
 package dev.vecgpt.core;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -38,6 +39,34 @@ public final class ScalarKernels implements Kernels {
         MemorySegment so = out.segment();
         for (long i = 0; i < n; i++) {
             so.setAtIndex(F, i, sa.getAtIndex(F, i) + sb.getAtIndex(F, i % period));
+        }
+    }
+
+    /** The reference multiplies by W as it is: its "packed" weight is W itself. */
+    @Override
+    public PackedWeight pack(Tensor w, Arena arena) {
+        return new Unpacked(w);
+    }
+
+    @Override
+    public void matmul(Tensor x, PackedWeight w, Tensor y) {
+        matmul(x, ((Unpacked) w).weight(), y);
+    }
+
+    private record Unpacked(Tensor weight) implements PackedWeight {
+        @Override
+        public Shape shape() {
+            return weight.shape();
+        }
+
+        @Override
+        public String packedBy() {
+            return "scalar";
+        }
+
+        @Override
+        public boolean isAlive() {
+            return weight.isAlive();
         }
     }
 

@@ -3,6 +3,7 @@ package dev.vecgpt.model;
 import dev.vecgpt.core.GptConfig;
 import dev.vecgpt.core.KernelProvider;
 import dev.vecgpt.core.Kernels;
+import dev.vecgpt.core.PackedWeight;
 import dev.vecgpt.core.Shape;
 import dev.vecgpt.core.Tensor;
 import dev.vecgpt.core.random.Dropout;
@@ -29,6 +30,7 @@ public final class DummyGptModel implements AutoCloseable {
     private final Tensor tokEmb;
     private final Tensor posEmb;
     private final Tensor outHead;
+    private final PackedWeight outHeadPacked;
     private final List<Layer> blocks;
     private final Layer finalNorm = new DummyLayerNorm();
     private boolean training = true;
@@ -51,6 +53,7 @@ public final class DummyGptModel implements AutoCloseable {
         blocks = IntStream.range(0, config.nLayers()).<Layer>mapToObj(i -> new DummyTransformerBlock()).toList();
         outHead = Tensor.allocate(weights, config.vocabSize(), config.embDim());
         generator.kaimingUniform_(outHead);
+        outHeadPacked = kernels.pack(outHead, weights);
     }
 
     public GptConfig config() {
@@ -112,7 +115,7 @@ public final class DummyGptModel implements AutoCloseable {
                 x = block.forward(x, scratch);
             }
             x = finalNorm.forward(x, scratch);
-            kernels.matmul(x, outHead, logits);
+            kernels.matmul(x, outHeadPacked, logits);
             return logits;
         }
     }

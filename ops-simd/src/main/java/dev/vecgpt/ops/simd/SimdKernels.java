@@ -1,12 +1,13 @@
 package dev.vecgpt.ops.simd;
 
 import dev.vecgpt.core.Kernels;
+import dev.vecgpt.core.PackedWeight;
 import dev.vecgpt.core.Tensor;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -27,9 +28,6 @@ public final class SimdKernels implements Kernels {
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
     private static final ValueLayout.OfFloat F = Tensor.FLOAT;
 
-    /** Shuffles of a fixed pairwise tree, see {@link #sumLanes}. */
-    private static final VectorShuffle<Float>[] FOLDS = folds();
-
     private static VectorSpecies<Float> chooseSpecies() {
         String bits = System.getProperty("vecgpt.vectorBits");
         if (bits == null) {
@@ -41,17 +39,6 @@ public final class SimdKernels implements Kernels {
             case "512" -> FloatVector.SPECIES_512;
             default -> throw new IllegalArgumentException("-Dvecgpt.vectorBits=" + bits + ": use 128, 256 or 512");
         };
-    }
-
-    @SuppressWarnings("unchecked")
-    private static VectorShuffle<Float>[] folds() {
-        int steps = Integer.numberOfTrailingZeros(LANES);
-        VectorShuffle<Float>[] folds = new VectorShuffle[steps];
-        for (int s = 0; s < steps; s++) {
-            int half = LANES >> (s + 1);
-            folds[s] = VectorShuffle.fromOp(SPECIES, i -> i ^ half);
-        }
-        return folds;
     }
 
     @Override
@@ -99,84 +86,21 @@ public final class SimdKernels implements Kernels {
         }
     }
 
-    /**
-     * Dot-product form: each block of four rows of W is read from memory once and applied to every
-     * row of X while it sits in L1. Each output is one lane-parallel sum over K, folded in a fixed
-     * order, plus the scalar tail, so results do not depend on the JIT tier or the thread.
-     */
+    /** Packs W on every call; multiply by a weight from {@link #pack} to pack it once. */
     @Override
     public void matmul(Tensor x, Tensor w, Tensor y) {
-        int k = w.shape().dim(1);
-        int n = w.shape().dim(0);
-        long m = x.size() / k;
-        MemorySegment sx = x.segment();
-        MemorySegment sw = w.segment();
-        MemorySegment sy = y.segment();
-        long rowBytes = (long) k * Float.BYTES;
-        int col = 0;
-        for (; col + 4 <= n; col += 4) {
-            long w0 = col * rowBytes;
-            for (long row = 0; row < m; row++) {
-                dot4(sx, row * rowBytes, sw, w0, rowBytes, sy, (row * n + col) * Float.BYTES);
-            }
-        }
-        for (; col < n; col++) {
-            for (long row = 0; row < m; row++) {
-                sy.set(F, (row * n + col) * Float.BYTES, dot(sx, row * rowBytes, sw, col * rowBytes, rowBytes));
-            }
+        try (Arena scratch = Arena.ofConfined()) {
+            PanelMatmul.multiply(x, Panels.pack(w, scratch), y);
         }
     }
 
-    /** Four dot products of one X row with four consecutive W rows, written to four consecutive outputs. */
-    private static void dot4(MemorySegment x, long xOff, MemorySegment w, long wOff, long rowBytes,
-                             MemorySegment y, long yOff) {
-        FloatVector acc0 = FloatVector.zero(SPECIES);
-        FloatVector acc1 = FloatVector.zero(SPECIES);
-        FloatVector acc2 = FloatVector.zero(SPECIES);
-        FloatVector acc3 = FloatVector.zero(SPECIES);
-        long vectorEnd = rowBytes - rowBytes % VECTOR_BYTES;
-        long b = 0;
-        for (; b < vectorEnd; b += VECTOR_BYTES) {
-            FloatVector xv = FloatVector.fromMemorySegment(SPECIES, x, xOff + b, ORDER);
-            acc0 = xv.fma(FloatVector.fromMemorySegment(SPECIES, w, wOff + b, ORDER), acc0);
-            acc1 = xv.fma(FloatVector.fromMemorySegment(SPECIES, w, wOff + rowBytes + b, ORDER), acc1);
-            acc2 = xv.fma(FloatVector.fromMemorySegment(SPECIES, w, wOff + 2 * rowBytes + b, ORDER), acc2);
-            acc3 = xv.fma(FloatVector.fromMemorySegment(SPECIES, w, wOff + 3 * rowBytes + b, ORDER), acc3);
-        }
-        y.set(F, yOff, sumLanes(acc0) + tail(x, xOff, w, wOff, b, rowBytes));
-        y.set(F, yOff + 4, sumLanes(acc1) + tail(x, xOff, w, wOff + rowBytes, b, rowBytes));
-        y.set(F, yOff + 8, sumLanes(acc2) + tail(x, xOff, w, wOff + 2 * rowBytes, b, rowBytes));
-        y.set(F, yOff + 12, sumLanes(acc3) + tail(x, xOff, w, wOff + 3 * rowBytes, b, rowBytes));
+    @Override
+    public PackedWeight pack(Tensor w, Arena arena) {
+        return Panels.pack(w, arena);
     }
 
-    private static float dot(MemorySegment x, long xOff, MemorySegment w, long wOff, long rowBytes) {
-        FloatVector acc = FloatVector.zero(SPECIES);
-        long vectorEnd = rowBytes - rowBytes % VECTOR_BYTES;
-        long b = 0;
-        for (; b < vectorEnd; b += VECTOR_BYTES) {
-            acc = FloatVector.fromMemorySegment(SPECIES, x, xOff + b, ORDER)
-                    .fma(FloatVector.fromMemorySegment(SPECIES, w, wOff + b, ORDER), acc);
-        }
-        return sumLanes(acc) + tail(x, xOff, w, wOff, b, rowBytes);
-    }
-
-    /** The scalar part of a dot product, for the last K mod LANES elements. */
-    private static float tail(MemorySegment x, long xOff, MemorySegment w, long wOff, long from, long rowBytes) {
-        float sum = 0f;
-        for (long b = from; b < rowBytes; b += Float.BYTES) {
-            sum = Math.fma(x.get(F, xOff + b), w.get(F, wOff + b), sum);
-        }
-        return sum;
-    }
-
-    /**
-     * The sum of all lanes in a fixed pairwise order. {@code reduceLanes(ADD)} may sum in any order,
-     * and its interpreted and compiled forms do differ, which would make results depend on JIT timing.
-     */
-    static float sumLanes(FloatVector v) {
-        for (VectorShuffle<Float> fold : FOLDS) {
-            v = v.add(v.rearrange(fold));
-        }
-        return v.lane(0);
+    @Override
+    public void matmul(Tensor x, PackedWeight w, Tensor y) {
+        PanelMatmul.multiply(x, (Panels) w, y);
     }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vecgpt.core.KernelProvider;
 import dev.vecgpt.core.Kernels;
+import dev.vecgpt.core.PackedWeight;
 import dev.vecgpt.core.Tensor;
 import java.lang.foreign.Arena;
 import org.junit.jupiter.api.function.Executable;
@@ -68,6 +69,27 @@ class BadInputTest {
             Tensor square = filled(arena, SENTINEL, 4, 4);
             expect(square, IllegalArgumentException.class, "overlaps",
                     () -> kernels.matmul(square, filled(arena, 1f, 4, 4), square));
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"scalar", "simd"})
+    void packedWeightsBelongToTheirKernelsAndArena(String name) {
+        Kernels kernels = KernelProvider.byName(name);
+        Kernels other = KernelProvider.byName(name.equals("simd") ? "scalar" : "simd");
+        try (Arena arena = Arena.ofConfined()) {
+            Tensor x = filled(arena, 1f, 2, 8);
+            Tensor y = filled(arena, SENTINEL, 2, 3);
+            PackedWeight foreign = other.pack(filled(arena, 1f, 3, 8), arena);
+            expect(y, IllegalArgumentException.class, "packed by the " + other.name(), () -> kernels.matmul(x, foreign, y));
+            PackedWeight wrongK = kernels.pack(filled(arena, 1f, 3, 9), arena);
+            expect(y, IllegalArgumentException.class, "needs 9", () -> kernels.matmul(x, wrongK, y));
+            Arena closing = Arena.ofConfined();
+            PackedWeight dead = kernels.pack(Tensor.allocate(closing, 3, 8), closing);
+            closing.close();
+            expect(y, IllegalStateException.class, "closed arena", () -> kernels.matmul(x, dead, y));
+            expect(y, IllegalArgumentException.class, "w must be [N, K]",
+                    () -> kernels.pack(filled(arena, 1f, 24), arena));
         }
     }
 

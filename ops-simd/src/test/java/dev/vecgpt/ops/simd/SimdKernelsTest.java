@@ -144,6 +144,48 @@ class SimdKernelsTest {
         }
     }
 
+    @ParameterizedTest(name = "M={0} N={1} K={2}")
+    @MethodSource("matmulShapes")
+    void packedWeightsGiveTheSameBits(int m, int n, int k) {
+        try (Arena arena = Arena.ofConfined()) {
+            SplittableRandom random = new SplittableRandom(7L * m + n + k);
+            Tensor x = random(arena, random, m, k);
+            Tensor w = random(arena, random, n, k);
+            Tensor unpacked = Tensor.allocate(arena, m, n);
+            Tensor packed = Tensor.allocate(arena, m, n);
+            simd.matmul(x, w, unpacked);
+            simd.matmul(x, simd.pack(w, arena), packed);
+            assertBitsEqual(unpacked, packed, "simd packed vs unpacked");
+            scalar.matmul(x, w, unpacked);
+            scalar.matmul(x, scalar.pack(w, arena), packed);
+            assertBitsEqual(unpacked, packed, "scalar packed vs unpacked");
+        }
+    }
+
+    /**
+     * Each output is fma-accumulated over k in order, as the reference adds its products: the same
+     * order, so the only difference is the reference's extra rounding of each product.
+     */
+    @Test
+    void matmulSumsInTheReferenceOrder() {
+        try (Arena arena = Arena.ofConfined()) {
+            SplittableRandom random = new SplittableRandom(6);
+            Tensor x = random(arena, random, 5, 77);
+            Tensor w = random(arena, random, 70, 77);
+            Tensor y = Tensor.allocate(arena, 5, 70);
+            simd.matmul(x, w, y);
+            for (int row = 0; row < 5; row++) {
+                for (int col = 0; col < 70; col++) {
+                    float sum = 0f;
+                    for (int i = 0; i < 77; i++) {
+                        sum = Math.fma(x.get(row, i), w.get(col, i), sum);
+                    }
+                    assertEquals(sum, y.get(row, col), "[" + row + ", " + col + "]");
+                }
+            }
+        }
+    }
+
     /** The SIMD sums do not depend on JIT state: the first call and the 300th give the same bits. */
     @Test
     void matmulIsDeterministic() {

@@ -1,0 +1,18 @@
+package dev.vecgpt.core;
+
+/**
+ * A weight matrix {@code W [N, K]} prepared by {@link Kernels#pack} for repeated
+ * {@code y = x · Wᵀ}, in whatever layout that kernel implementation reads fastest. Weights are
+ * static, so this is done once, when a model is built.
+ */
+public interface PackedWeight {
+
+    /** The logical shape {@code [N, K]} of the weight, as it was before packing. */
+    Shape shape();
+
+    /** The {@link Kernels#name()} of the kernels that packed it; only they can multiply by it. */
+    String packedBy();
+
+    /** False once the arena holding the packed memory is closed. */
+    boolean isAlive();
+}
