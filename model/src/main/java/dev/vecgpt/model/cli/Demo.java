@@ -3,11 +3,14 @@ package dev.vecgpt.model.cli;
 import dev.vecgpt.core.GptConfig;
 import dev.vecgpt.core.KernelProvider;
 import dev.vecgpt.core.Tensor;
+import dev.vecgpt.core.io.Npy;
 import dev.vecgpt.core.random.Dropout;
 import dev.vecgpt.model.DummyGptModel;
 import dev.vecgpt.model.Tokenizer;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.foreign.Arena;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -16,7 +19,7 @@ import java.util.List;
  * 123 and prints the logits as PyTorch would.
  *
  * <pre>
- * Demo [--eval] [--seed N] [--dropout-mode x86-mkl|portable] [TEXT...]
+ * Demo [--eval] [--seed N] [--dropout-mode x86-mkl|portable] [--save-logits FILE.npy] [TEXT...]
  * </pre>
  */
 public final class Demo {
@@ -24,16 +27,18 @@ public final class Demo {
     static final List<String> NOTEBOOK_TEXTS = List.of("Every effort moves you", "Every day holds a");
 
     /** The demo's options, parsed from the command line. */
-    record Options(List<String> texts, long seed, boolean eval, Dropout.Mode dropoutMode) {
+    record Options(List<String> texts, long seed, boolean eval, Dropout.Mode dropoutMode, Path saveLogits) {
 
         static Options parse(String... args) {
             List<String> texts = new ArrayList<>();
             long seed = 123;
             boolean eval = false;
             Dropout.Mode mode = Dropout.Mode.X86_MKL;
+            Path saveLogits = null;
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
                     case "--eval" -> eval = true;
+                    case "--save-logits" -> saveLogits = Path.of(value(args, ++i, "--save-logits"));
                     case "--seed" -> seed = Long.parseLong(value(args, ++i, "--seed"));
                     case "--dropout-mode" -> mode = switch (value(args, ++i, "--dropout-mode")) {
                         case "x86-mkl" -> Dropout.Mode.X86_MKL;
@@ -49,7 +54,7 @@ public final class Demo {
                     }
                 }
             }
-            return new Options(texts.isEmpty() ? NOTEBOOK_TEXTS : texts, seed, eval, mode);
+            return new Options(texts.isEmpty() ? NOTEBOOK_TEXTS : texts, seed, eval, mode, saveLogits);
         }
 
         private static String value(String[] args, int i, String option) {
@@ -69,13 +74,13 @@ public final class Demo {
         }
         try {
             run(Options.parse(args), System.out);
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | IOException e) {
             System.err.println("error: " + e.getMessage());
             System.exit(2);
         }
     }
 
-    static void run(Options options, PrintStream out) {
+    static void run(Options options, PrintStream out) throws IOException {
         KernelProvider.kernels();
         int[][] batch = new Tokenizer().encodeBatch(options.texts());
         out.println(TorchFormat.ints(batch));
@@ -88,7 +93,10 @@ public final class Demo {
             Tensor logits = model.forward(batch, arena);
             out.println("Output shape: " + logits.shape());
             out.println(TorchFormat.floats(logits));
+            if (options.saveLogits() != null) {
+                Npy.write(logits, options.saveLogits());
+                out.println("Saved logits " + logits.shape() + " to " + options.saveLogits());
+            }
         }
     }
-
 }

@@ -7,6 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.vecgpt.core.random.Dropout;
 import dev.vecgpt.model.Reference;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -14,6 +22,7 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The demo against the design notebook's printed output. */
 class DemoTest {
@@ -22,7 +31,11 @@ class DemoTest {
 
     private static String run(String... args) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        Demo.run(Demo.Options.parse(args), new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        try {
+            Demo.run(Demo.Options.parse(args), new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         return bytes.toString(StandardCharsets.UTF_8);
     }
 
@@ -48,12 +61,30 @@ class DemoTest {
     }
 
     @Test
+    void evalPrintsPyTorchsEvalLogitsAndSavesThemAsNpy(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("logits.npy");
+        String ours = run("--eval", "--save-logits", file.toString());
+        float[] expected = Reference.floatsFromBits(Reference.json("dummy_gpt_seed123.json").get("eval_logits_corners").get("bits"));
+        List<String> printed = numbers(logitsBlock(ours));
+        for (int i = 0; i < 48; i++) {
+            assertEquals(String.format(Locale.ROOT, "%.4f", new BigDecimal(expected[i])), printed.get(i), "value " + i);
+        }
+        assertTrue(ours.contains("Saved logits [2, 4, 50257] to " + file), ours);
+        byte[] bytes = Files.readAllBytes(file);
+        int header = 10 + (bytes[8] & 0xFF) + ((bytes[9] & 0xFF) << 8);
+        assertEquals(header + 2L * 4 * 50257 * Float.BYTES, bytes.length);
+        float first = ByteBuffer.wrap(bytes, header, 4).order(ByteOrder.LITTLE_ENDIAN).getFloat();
+        assertEquals(printed.get(0), String.format(Locale.ROOT, "%.4f", new BigDecimal(first)));
+    }
+
+    @Test
     void optionsAreParsed() {
         Demo.Options o = Demo.Options.parse("--eval", "--seed", "7", "--dropout-mode", "portable", "Hello", "world");
         assertTrue(o.eval());
         assertEquals(7, o.seed());
         assertEquals(Dropout.Mode.PORTABLE, o.dropoutMode());
         assertEquals(List.of("Hello", "world"), o.texts());
+        assertEquals(Path.of("x.npy"), Demo.Options.parse("--save-logits", "x.npy").saveLogits());
         assertEquals(Demo.NOTEBOOK_TEXTS, Demo.Options.parse().texts());
         assertThrows(IllegalArgumentException.class, () -> Demo.Options.parse("--dropout-mode", "fast"));
         assertThrows(IllegalArgumentException.class, () -> Demo.Options.parse("--seed"));
