@@ -26,6 +26,19 @@ public final class CheckedKernels implements Kernels {
     }
 
     @Override
+    public int threads() {
+        return delegate.threads();
+    }
+
+    @Override
+    public Kernels withThreads(int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads is " + threads + ", must be >= 1");
+        }
+        return new CheckedKernels(delegate.withThreads(threads));
+    }
+
+    @Override
     public void gather(Tensor table, int[] ids, Tensor out) {
         requireAlive("gather", "table", table);
         requireAlive("gather", "out", out);

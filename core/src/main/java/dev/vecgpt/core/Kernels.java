@@ -6,6 +6,10 @@ import java.lang.foreign.Arena;
  * The compute kernels of the GPT pipeline. Each writes its result into a caller-allocated output
  * tensor, so that hot paths allocate nothing.
  *
+ * <p>Kernels may split a call over {@link #threads()} threads, but only when every tensor is in
+ * memory other threads may touch: a tensor of a confined arena ({@code Arena.ofConfined()}) keeps the
+ * call on the caller's thread, so use {@code Arena.ofShared()} for large work.
+ *
  * <p>{@link ScalarKernels} defines what every kernel computes. Implementations may assume valid
  * arguments: {@link KernelProvider#kernels()} wraps them in {@link CheckedKernels}, which validates
  * every call once, before any output is written.
@@ -14,6 +18,22 @@ public interface Kernels {
 
     /** A short name for logs and benchmarks, e.g. {@code "scalar"} or {@code "simd"}. */
     String name();
+
+    /** How many threads a kernel call may use (the caller's one included). */
+    default int threads() {
+        return 1;
+    }
+
+    /**
+     * These kernels limited to {@code threads} threads (1 = the caller's only). Results do not
+     * depend on the thread count. Implementations that run on one thread return themselves.
+     */
+    default Kernels withThreads(int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads is " + threads + ", must be >= 1");
+        }
+        return this;
+    }
 
     /**
      * Embedding lookup: {@code out[i, :] = table[ids[i], :]} for a table {@code [V, D]} and an

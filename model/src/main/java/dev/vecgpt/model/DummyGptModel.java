@@ -104,7 +104,7 @@ public final class DummyGptModel implements AutoCloseable {
         int t = batch.length();
         int d = config.embDim();
         Tensor logits = Tensor.allocate(arena, Shape.of(b, t, config.vocabSize()));
-        try (Arena scratch = Arena.ofConfined()) {
+        try (Arena scratch = Arena.ofShared()) { // shared: the kernels may use their threads
             Tensor x = Tensor.allocate(scratch, b, t, d);
             kernels.gather(tokEmb, batch.flat(), x);
             kernels.add(x, posEmb.slice(0, t), x);

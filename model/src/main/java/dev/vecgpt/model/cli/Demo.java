@@ -85,7 +85,7 @@ public final class Demo {
         int[][] batch = new Tokenizer().encodeBatch(options.texts());
         out.println(TorchFormat.ints(batch));
         try (DummyGptModel model = new DummyGptModel(GptConfig.GPT_CONFIG_124M, options.seed());
-             Arena arena = Arena.ofConfined()) {
+             Arena arena = Arena.ofShared()) {
             model.dropoutMode(options.dropoutMode());
             if (options.eval()) {
                 model.eval();

@@ -41,9 +41,34 @@ public final class SimdKernels implements Kernels {
         };
     }
 
+    private final WorkerPool pool;
+
+    /** With {@code -Dvecgpt.threads=N}, or all available processors. */
+    public SimdKernels() {
+        this(Integer.getInteger("vecgpt.threads", Runtime.getRuntime().availableProcessors()));
+    }
+
+    public SimdKernels(int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads is " + threads + ", must be >= 1");
+        }
+        this.pool = new WorkerPool(threads);
+    }
+
     @Override
     public String name() {
         return "simd";
+    }
+
+    @Override
+    public int threads() {
+        return pool.threads();
+    }
+
+    /** Kernels with a pool of their own, of {@code threads} threads; keep them, do not make them per call. */
+    @Override
+    public Kernels withThreads(int threads) {
+        return threads == pool.threads() ? this : new SimdKernels(threads);
     }
 
     @Override
@@ -89,8 +114,8 @@ public final class SimdKernels implements Kernels {
     /** Packs W on every call; multiply by a weight from {@link #pack} to pack it once. */
     @Override
     public void matmul(Tensor x, Tensor w, Tensor y) {
-        try (Arena scratch = Arena.ofConfined()) {
-            PanelMatmul.multiply(x, Panels.pack(w, scratch), y);
+        try (Arena scratch = Arena.ofShared()) {
+            PanelMatmul.multiply(x, Panels.pack(w, scratch), y, pool);
         }
     }
 
@@ -101,6 +126,6 @@ public final class SimdKernels implements Kernels {
 
     @Override
     public void matmul(Tensor x, PackedWeight w, Tensor y) {
-        PanelMatmul.multiply(x, (Panels) w, y);
+        PanelMatmul.multiply(x, (Panels) w, y, pool);
     }
 }

@@ -186,6 +186,28 @@ class SimdKernelsTest {
         }
     }
 
+    /** Each output is summed by one thread in a fixed order: 1, 2 and 3 threads give the same bits. */
+    @Test
+    void matmulIsBitwiseIdenticalForAnyThreadCount() {
+        try (Arena arena = Arena.ofShared(); Arena confined = Arena.ofConfined()) {
+            SplittableRandom random = new SplittableRandom(8);
+            Tensor x = random(arena, random, 9, 768);
+            Tensor w = random(arena, random, 5000, 768);
+            Tensor one = Tensor.allocate(arena, 9, 5000);
+            new SimdKernels(1).matmul(x, w, one);
+            for (int threads : new int[] {2, 3}) {
+                SimdKernels kernels = new SimdKernels(threads);
+                Tensor many = Tensor.allocate(arena, 9, 5000);
+                kernels.matmul(x, kernels.pack(w, arena), many);
+                assertBitsEqual(one, many, threads + " threads");
+                // Memory of a confined arena stays on the caller's thread, with the same result.
+                Tensor confinedY = Tensor.allocate(confined, 9, 5000);
+                kernels.matmul(x, kernels.pack(w, arena), confinedY);
+                assertBitsEqual(one, confinedY, threads + " threads, confined output");
+            }
+        }
+    }
+
     /** The SIMD sums do not depend on JIT state: the first call and the 300th give the same bits. */
     @Test
     void matmulIsDeterministic() {
