@@ -91,13 +91,14 @@ public final class CheckedKernels implements Kernels {
     }
 
     @Override
-    public PackedWeight pack(Tensor w, Arena arena) {
+    public PackedWeight pack(Tensor w, WeightFormat format, Arena arena) {
         requireAlive("pack", "w", w);
+        Objects.requireNonNull(format, "pack: format");
         Objects.requireNonNull(arena, "pack: arena");
         if (w.shape().rank() != 2) {
             throw new IllegalArgumentException("pack: w must be [N, K], got " + w.shape());
         }
-        return delegate.pack(w, arena);
+        return delegate.pack(w, format, arena);
     }
 
     @Override

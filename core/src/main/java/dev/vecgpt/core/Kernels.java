@@ -58,10 +58,17 @@ public interface Kernels {
     void matmul(Tensor x, Tensor w, Tensor y);
 
     /**
-     * Prepares {@code w [N, K]} for {@link #matmul(Tensor, PackedWeight, Tensor)}, in memory from
-     * {@code arena} (or sharing {@code w}'s memory, if this implementation needs no other layout).
+     * Prepares {@code w [N, K]} for {@link #matmul(Tensor, PackedWeight, Tensor)}, stored as
+     * {@code format}, in memory from {@code arena} (or sharing {@code w}'s memory, if this
+     * implementation needs no other layout). With {@link WeightFormat#BF16} every weight is rounded
+     * to bfloat16 first: the product is that of the rounded weights.
      */
-    PackedWeight pack(Tensor w, Arena arena);
+    PackedWeight pack(Tensor w, WeightFormat format, Arena arena);
+
+    /** {@link #pack(Tensor, WeightFormat, Arena)} in float32. */
+    default PackedWeight pack(Tensor w, Arena arena) {
+        return pack(w, WeightFormat.F32, arena);
+    }
 
     /**
      * {@code y = x · Wᵀ} with a weight from {@link #pack}; the same results as

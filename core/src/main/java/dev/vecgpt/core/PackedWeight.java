@@ -10,6 +10,9 @@ public interface PackedWeight {
     /** The logical shape {@code [N, K]} of the weight, as it was before packing. */
     Shape shape();
 
+    /** How the weights are stored. */
+    WeightFormat format();
+
     /** The {@link Kernels#name()} of the kernels that packed it; only they can multiply by it. */
     String packedBy();
 

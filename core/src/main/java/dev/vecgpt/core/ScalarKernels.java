@@ -42,10 +42,20 @@ public final class ScalarKernels implements Kernels {
         }
     }
 
-    /** The reference multiplies by W as it is: its "packed" weight is W itself. */
+    /**
+     * The reference multiplies by W as it is: its "packed" float32 weight is W itself, its bfloat16
+     * one a float32 copy of W with every value rounded to bfloat16.
+     */
     @Override
-    public PackedWeight pack(Tensor w, Arena arena) {
-        return new Unpacked(w);
+    public PackedWeight pack(Tensor w, WeightFormat format, Arena arena) {
+        if (format == WeightFormat.F32) {
+            return new Unpacked(w, format);
+        }
+        Tensor rounded = Tensor.allocate(arena, w.shape());
+        for (long i = 0; i < w.size(); i++) {
+            rounded.set(i, WeightFormat.roundToBf16(w.get(i)));
+        }
+        return new Unpacked(rounded, format);
     }
 
     @Override
@@ -53,7 +63,7 @@ public final class ScalarKernels implements Kernels {
         matmul(x, ((Unpacked) w).weight(), y);
     }
 
-    private record Unpacked(Tensor weight) implements PackedWeight {
+    private record Unpacked(Tensor weight, WeightFormat format) implements PackedWeight {
         @Override
         public Shape shape() {
             return weight.shape();

@@ -6,6 +6,7 @@ import dev.vecgpt.core.Kernels;
 import dev.vecgpt.core.PackedWeight;
 import dev.vecgpt.core.Shape;
 import dev.vecgpt.core.Tensor;
+import dev.vecgpt.core.WeightFormat;
 import dev.vecgpt.core.random.Dropout;
 import dev.vecgpt.core.random.TorchGenerator;
 import java.lang.foreign.Arena;
@@ -40,8 +41,16 @@ public final class DummyGptModel implements AutoCloseable {
         this(config, seed, KernelProvider.kernels());
     }
 
-    /** With explicit kernels, e.g. {@code KernelProvider.byName("scalar")}. */
+    /** With explicit kernels, e.g. {@code KernelProvider.byName("scalar")} or {@code kernels.withThreads(1)}. */
     public DummyGptModel(GptConfig config, long seed, Kernels kernels) {
+        this(config, seed, kernels, WeightFormat.F32);
+    }
+
+    /**
+     * With the output head stored as {@code outHeadFormat}: {@link WeightFormat#BF16} halves the
+     * memory the largest matmul reads, at the cost of rounding its weights to bfloat16.
+     */
+    public DummyGptModel(GptConfig config, long seed, Kernels kernels, WeightFormat outHeadFormat) {
         this.config = config;
         this.kernels = kernels;
         this.generator = new TorchGenerator(seed);
@@ -53,7 +62,7 @@ public final class DummyGptModel implements AutoCloseable {
         blocks = IntStream.range(0, config.nLayers()).<Layer>mapToObj(i -> new DummyTransformerBlock()).toList();
         outHead = Tensor.allocate(weights, config.vocabSize(), config.embDim());
         generator.kaimingUniform_(outHead);
-        outHeadPacked = kernels.pack(outHead, weights);
+        outHeadPacked = kernels.pack(outHead, outHeadFormat, weights);
     }
 
     public GptConfig config() {

@@ -2,7 +2,9 @@ package dev.vecgpt.model.cli;
 
 import dev.vecgpt.core.GptConfig;
 import dev.vecgpt.core.KernelProvider;
+import dev.vecgpt.core.Kernels;
 import dev.vecgpt.core.Tensor;
+import dev.vecgpt.core.WeightFormat;
 import dev.vecgpt.core.io.Npy;
 import dev.vecgpt.core.random.Dropout;
 import dev.vecgpt.model.DummyGptModel;
@@ -19,7 +21,7 @@ import java.util.List;
  * 123 and prints the logits as PyTorch would.
  *
  * <pre>
- * Demo [--eval] [--seed N] [--dropout-mode x86-mkl|portable] [--save-logits FILE.npy] [TEXT...]
+ * Demo [--eval] [--seed N] [--dropout-mode x86-mkl|portable] [--bf16] [--save-logits FILE.npy] [TEXT...]
  * </pre>
  */
 public final class Demo {
@@ -27,17 +29,20 @@ public final class Demo {
     static final List<String> NOTEBOOK_TEXTS = List.of("Every effort moves you", "Every day holds a");
 
     /** The demo's options, parsed from the command line. */
-    record Options(List<String> texts, long seed, boolean eval, Dropout.Mode dropoutMode, Path saveLogits) {
+    record Options(List<String> texts, long seed, boolean eval, Dropout.Mode dropoutMode, WeightFormat outHead,
+                   Path saveLogits) {
 
         static Options parse(String... args) {
             List<String> texts = new ArrayList<>();
             long seed = 123;
             boolean eval = false;
             Dropout.Mode mode = Dropout.Mode.X86_MKL;
+            WeightFormat outHead = WeightFormat.F32;
             Path saveLogits = null;
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
                     case "--eval" -> eval = true;
+                    case "--bf16" -> outHead = WeightFormat.BF16;
                     case "--save-logits" -> saveLogits = Path.of(value(args, ++i, "--save-logits"));
                     case "--seed" -> seed = Long.parseLong(value(args, ++i, "--seed"));
                     case "--dropout-mode" -> mode = switch (value(args, ++i, "--dropout-mode")) {
@@ -54,7 +59,7 @@ public final class Demo {
                     }
                 }
             }
-            return new Options(texts.isEmpty() ? NOTEBOOK_TEXTS : texts, seed, eval, mode, saveLogits);
+            return new Options(texts.isEmpty() ? NOTEBOOK_TEXTS : texts, seed, eval, mode, outHead, saveLogits);
         }
 
         private static String value(String[] args, int i, String option) {
@@ -81,10 +86,10 @@ public final class Demo {
     }
 
     static void run(Options options, PrintStream out) throws IOException {
-        KernelProvider.kernels();
+        Kernels kernels = KernelProvider.kernels();
         int[][] batch = new Tokenizer().encodeBatch(options.texts());
         out.println(TorchFormat.ints(batch));
-        try (DummyGptModel model = new DummyGptModel(GptConfig.GPT_CONFIG_124M, options.seed());
+        try (DummyGptModel model = new DummyGptModel(GptConfig.GPT_CONFIG_124M, options.seed(), kernels, options.outHead());
              Arena arena = Arena.ofShared()) {
             model.dropoutMode(options.dropoutMode());
             if (options.eval()) {

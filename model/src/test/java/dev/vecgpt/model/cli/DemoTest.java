@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.vecgpt.core.WeightFormat;
 import dev.vecgpt.core.random.Dropout;
 import dev.vecgpt.model.Reference;
 import java.io.ByteArrayOutputStream;
@@ -85,6 +86,8 @@ class DemoTest {
         assertEquals(Dropout.Mode.PORTABLE, o.dropoutMode());
         assertEquals(List.of("Hello", "world"), o.texts());
         assertEquals(Path.of("x.npy"), Demo.Options.parse("--save-logits", "x.npy").saveLogits());
+        assertEquals(WeightFormat.BF16, Demo.Options.parse("--bf16").outHead());
+        assertEquals(WeightFormat.F32, Demo.Options.parse().outHead());
         assertEquals(Demo.NOTEBOOK_TEXTS, Demo.Options.parse().texts());
         assertThrows(IllegalArgumentException.class, () -> Demo.Options.parse("--dropout-mode", "fast"));
         assertThrows(IllegalArgumentException.class, () -> Demo.Options.parse("--seed"));

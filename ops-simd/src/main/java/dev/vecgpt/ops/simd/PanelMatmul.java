@@ -7,7 +7,12 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * {@code y = x · Wᵀ} over {@link Panels}, in the "broadcast" form of fast CPU GEMMs: for each k, one
@@ -25,7 +30,10 @@ final class PanelMatmul {
 
     private static final int LANES = SPECIES.length();
     private static final long VECTOR_BYTES = SPECIES.vectorByteSize();
-    private static final long PANEL_ROW_BYTES = (long) Panels.WIDTH * Float.BYTES;
+    /** Shorts and ints with as many lanes as {@code SPECIES}, to widen bfloat16 weights. */
+    private static final VectorSpecies<Short> SHORTS =
+            VectorSpecies.of(short.class, VectorShape.forBitSize(SPECIES.vectorBitSize() / 2));
+    private static final VectorSpecies<Integer> INTS = VectorSpecies.of(int.class, SPECIES.vectorShape());
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
     private static final ValueLayout.OfFloat F = Tensor.FLOAT;
 
@@ -59,17 +67,17 @@ final class PanelMatmul {
             int col = p * Panels.WIDTH;
             long row = 0;
             for (; row + ROWS <= m; row += ROWS) {
-                tile4(xs, row * k * Float.BYTES, k, ws, panel, ys, row, n, col);
+                tile4(xs, row * k * Float.BYTES, k, ws, panel, w.rowBytes(), w.vectorBytes(), w.bf16(), ys, row, n, col);
             }
             for (; row < m; row++) {
-                tile1(xs, row * k * Float.BYTES, k, ws, panel, ys, row, n, col);
+                tile1(xs, row * k * Float.BYTES, k, ws, panel, w.rowBytes(), w.vectorBytes(), w.bf16(), ys, row, n, col);
             }
         }
     }
 
     /** Four rows of x times one panel; {@code x0} is the byte offset of the first row. */
-    private static void tile4(MemorySegment x, long x0, int k, MemorySegment w, long panel,
-                              MemorySegment y, long row, int n, int col) {
+    private static void tile4(MemorySegment x, long x0, int k, MemorySegment w, long panel, long wRow, long wVec,
+                              boolean bf16, MemorySegment y, long row, int n, int col) {
         long rowBytes = (long) k * Float.BYTES;
         FloatVector a00 = FloatVector.zero(SPECIES), a01 = a00, a02 = a00, a03 = a00;
         FloatVector a10 = a00, a11 = a00, a12 = a00, a13 = a00;
@@ -78,12 +86,12 @@ final class PanelMatmul {
         // An int counter with offsets derived from it: C2 compiles this form to ~90 % of FMA peak,
         // a loop over two long offsets to a quarter of that.
         for (int i = 0; i < k; i++) {
-            long wk = panel + i * PANEL_ROW_BYTES;
+            long wk = panel + i * wRow;
             long xk = x0 + i * (long) Float.BYTES;
-            FloatVector w0 = FloatVector.fromMemorySegment(SPECIES, w, wk, ORDER);
-            FloatVector w1 = FloatVector.fromMemorySegment(SPECIES, w, wk + VECTOR_BYTES, ORDER);
-            FloatVector w2 = FloatVector.fromMemorySegment(SPECIES, w, wk + 2 * VECTOR_BYTES, ORDER);
-            FloatVector w3 = FloatVector.fromMemorySegment(SPECIES, w, wk + 3 * VECTOR_BYTES, ORDER);
+            FloatVector w0 = load(w, wk, bf16);
+            FloatVector w1 = load(w, wk + wVec, bf16);
+            FloatVector w2 = load(w, wk + 2 * wVec, bf16);
+            FloatVector w3 = load(w, wk + 3 * wVec, bf16);
             FloatVector b = FloatVector.broadcast(SPECIES, x.get(F, xk));
             a00 = w0.fma(b, a00);
             a01 = w1.fma(b, a01);
@@ -134,22 +142,37 @@ final class PanelMatmul {
     }
 
     /** One row of x times one panel, for the rows left over after the four-row tiles. */
-    private static void tile1(MemorySegment x, long x0, int k, MemorySegment w, long panel,
-                              MemorySegment y, long row, int n, int col) {
+    private static void tile1(MemorySegment x, long x0, int k, MemorySegment w, long panel, long wRow, long wVec,
+                              boolean bf16, MemorySegment y, long row, int n, int col) {
         FloatVector a0 = FloatVector.zero(SPECIES), a1 = a0, a2 = a0, a3 = a0;
         for (int i = 0; i < k; i++) {
-            long wk = panel + i * PANEL_ROW_BYTES;
+            long wk = panel + i * wRow;
             long xk = x0 + i * (long) Float.BYTES;
             FloatVector b = FloatVector.broadcast(SPECIES, x.get(F, xk));
-            a0 = FloatVector.fromMemorySegment(SPECIES, w, wk, ORDER).fma(b, a0);
-            a1 = FloatVector.fromMemorySegment(SPECIES, w, wk + VECTOR_BYTES, ORDER).fma(b, a1);
-            a2 = FloatVector.fromMemorySegment(SPECIES, w, wk + 2 * VECTOR_BYTES, ORDER).fma(b, a2);
-            a3 = FloatVector.fromMemorySegment(SPECIES, w, wk + 3 * VECTOR_BYTES, ORDER).fma(b, a3);
+            a0 = load(w, wk, bf16).fma(b, a0);
+            a1 = load(w, wk + wVec, bf16).fma(b, a1);
+            a2 = load(w, wk + 2 * wVec, bf16).fma(b, a2);
+            a3 = load(w, wk + 3 * wVec, bf16).fma(b, a3);
         }
         long y0 = (row * n + col) * Float.BYTES;
         a0.intoMemorySegment(y, y0, ORDER, SPECIES.indexInRange(col, n));
         a1.intoMemorySegment(y, y0 + VECTOR_BYTES, ORDER, SPECIES.indexInRange(col + LANES, n));
         a2.intoMemorySegment(y, y0 + 2 * VECTOR_BYTES, ORDER, SPECIES.indexInRange(col + 2 * LANES, n));
         a3.intoMemorySegment(y, y0 + 3 * VECTOR_BYTES, ORDER, SPECIES.indexInRange(col + 3 * LANES, n));
+    }
+
+    /**
+     * One vector of weights as float32. A bfloat16 is the top half of a float32, so widening is a
+     * zero-extension to int lanes and a shift by 16, all in registers. {@code bf16} is the same for
+     * a whole loop, which C2 unswitches into one loop per format.
+     */
+    private static FloatVector load(MemorySegment w, long offset, boolean bf16) {
+        if (bf16) {
+            ShortVector halves = ShortVector.fromMemorySegment(SHORTS, w, offset, ORDER);
+            return ((IntVector) halves.convertShape(VectorOperators.ZERO_EXTEND_S2I, INTS, 0))
+                    .lanewise(VectorOperators.LSHL, 16)
+                    .reinterpretAsFloats();
+        }
+        return FloatVector.fromMemorySegment(SPECIES, w, offset, ORDER);
     }
 }

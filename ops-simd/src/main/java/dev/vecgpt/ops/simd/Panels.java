@@ -3,38 +3,48 @@ package dev.vecgpt.ops.simd;
 import dev.vecgpt.core.PackedWeight;
 import dev.vecgpt.core.Shape;
 import dev.vecgpt.core.Tensor;
+import dev.vecgpt.core.WeightFormat;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 /**
  * {@code W [N, K]} cut into panels of {@link #WIDTH} consecutive output columns, each stored
- * k-major: panel p holds {@code W[p·WIDTH + j, k]} at float index {@code (p·K + k)·WIDTH + j}. The
- * matmul then reads each panel front to back, one row of {@code WIDTH} weights per k, and the last
- * panel is padded with zero columns so that every read is a whole vector.
+ * k-major: panel p holds {@code W[p·WIDTH + j, k]} at element {@code (p·K + k)·WIDTH + j}, as float32
+ * or bfloat16. The matmul then reads each panel front to back, one row of {@code WIDTH} weights per
+ * k, and the last panel is padded with zero columns so that every read is a whole vector.
  */
-record Panels(Shape shape, MemorySegment memory) implements PackedWeight {
+record Panels(Shape shape, WeightFormat format, MemorySegment memory) implements PackedWeight {
 
     /** Four vectors of columns per panel: 64 on AVX-512, 32 on AVX2. */
     static final int VECTORS = 4;
     static final int WIDTH = VECTORS * SimdKernels.SPECIES.length();
 
-    private static final ValueLayout.OfFloat F = Tensor.FLOAT;
-
-    static Panels pack(Tensor w, Arena arena) {
+    static Panels pack(Tensor w, WeightFormat format, Arena arena) {
         int n = w.shape().dim(0);
         int k = w.shape().dim(1);
         int panels = (n + WIDTH - 1) / WIDTH;
-        MemorySegment dst = arena.allocate((long) panels * k * WIDTH * Float.BYTES, Tensor.ALIGNMENT);
+        long elementBytes = bytes(format);
+        MemorySegment dst = arena.allocate((long) panels * k * WIDTH * elementBytes, Tensor.ALIGNMENT);
         MemorySegment src = w.segment();
         for (int col = 0; col < n; col++) {
             long panelBase = (long) (col / WIDTH) * k * WIDTH + col % WIDTH;
             long rowBase = (long) col * k;
             for (int i = 0; i < k; i++) {
-                dst.setAtIndex(F, panelBase + (long) i * WIDTH, src.getAtIndex(F, rowBase + i));
+                float value = src.getAtIndex(Tensor.FLOAT, rowBase + i);
+                long at = panelBase + (long) i * WIDTH;
+                if (format == WeightFormat.BF16) {
+                    dst.setAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, at, WeightFormat.toBf16(value));
+                } else {
+                    dst.setAtIndex(Tensor.FLOAT, at, value);
+                }
             }
         }
-        return new Panels(w.shape(), dst);
+        return new Panels(w.shape(), format, dst);
+    }
+
+    private static long bytes(WeightFormat format) {
+        return format == WeightFormat.BF16 ? 2 : Float.BYTES;
     }
 
     int n() {
@@ -49,9 +59,23 @@ record Panels(Shape shape, MemorySegment memory) implements PackedWeight {
         return (n() + WIDTH - 1) / WIDTH;
     }
 
+    boolean bf16() {
+        return format == WeightFormat.BF16;
+    }
+
+    /** Bytes from one k to the next within a panel. */
+    long rowBytes() {
+        return WIDTH * bytes(format);
+    }
+
+    /** Bytes from one vector of a panel row to the next. */
+    long vectorBytes() {
+        return SimdKernels.SPECIES.length() * bytes(format);
+    }
+
     /** Byte offset of panel {@code p}. */
     long offset(int p) {
-        return (long) p * k() * WIDTH * Float.BYTES;
+        return (long) p * k() * rowBytes();
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.vecgpt.ops.simd;
 import dev.vecgpt.core.Kernels;
 import dev.vecgpt.core.PackedWeight;
 import dev.vecgpt.core.Tensor;
+import dev.vecgpt.core.WeightFormat;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -115,13 +116,13 @@ public final class SimdKernels implements Kernels {
     @Override
     public void matmul(Tensor x, Tensor w, Tensor y) {
         try (Arena scratch = Arena.ofShared()) {
-            PanelMatmul.multiply(x, Panels.pack(w, scratch), y, pool);
+            PanelMatmul.multiply(x, Panels.pack(w, WeightFormat.F32, scratch), y, pool);
         }
     }
 
     @Override
-    public PackedWeight pack(Tensor w, Arena arena) {
-        return Panels.pack(w, arena);
+    public PackedWeight pack(Tensor w, WeightFormat format, Arena arena) {
+        return Panels.pack(w, format, arena);
     }
 
     @Override

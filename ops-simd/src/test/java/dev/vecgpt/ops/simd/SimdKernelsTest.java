@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import dev.vecgpt.core.Kernels;
 import dev.vecgpt.core.ScalarKernels;
 import dev.vecgpt.core.Tensor;
+import dev.vecgpt.core.WeightFormat;
 import java.lang.foreign.Arena;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
@@ -183,6 +184,35 @@ class SimdKernelsTest {
                     assertEquals(sum, y.get(row, col), "[" + row + ", " + col + "]");
                 }
             }
+        }
+    }
+
+    /**
+     * bfloat16 weights: the SIMD kernel against the reference applied to the same rounded weights
+     * (equal inputs bit for bit), with the usual tolerance, and bit-exact against the fma order.
+     */
+    @ParameterizedTest(name = "M={0} N={1} K={2}")
+    @MethodSource("matmulShapes")
+    void bf16WeightsAgreeWithTheReferenceOnRoundedWeights(int m, int n, int k) {
+        try (Arena arena = Arena.ofConfined()) {
+            SplittableRandom random = new SplittableRandom(11L * m + n + k);
+            Tensor x = random(arena, random, m, k);
+            Tensor w = random(arena, random, n, k);
+            Tensor rounded = Tensor.allocate(arena, n, k);
+            for (long i = 0; i < w.size(); i++) {
+                rounded.set(i, WeightFormat.roundToBf16(w.get(i)));
+            }
+            Tensor expected = Tensor.allocate(arena, m, n);
+            Tensor actual = Tensor.allocate(arena, m, n);
+            scalar.matmul(x, scalar.pack(w, WeightFormat.BF16, arena), expected);
+            Tensor reference = Tensor.allocate(arena, m, n);
+            scalar.matmul(x, rounded, reference);
+            assertBitsEqual(reference, expected, "scalar bf16 = scalar on rounded weights");
+            simd.matmul(x, simd.pack(w, WeightFormat.BF16, arena), actual);
+            Tensor simdRounded = Tensor.allocate(arena, m, n);
+            simd.matmul(x, rounded, simdRounded);
+            assertBitsEqual(simdRounded, actual, "simd bf16 = simd on rounded weights");
+            checkMatmul(arena, x, rounded);
         }
     }
 
