@@ -115,6 +115,104 @@ public final class CheckedKernels implements Kernels {
         delegate.matmul(x, w, y);
     }
 
+    @Override
+    public void layerNorm(Tensor x, Tensor scale, Tensor shift, float eps, Tensor out) {
+        requireAlive("layerNorm", "x", x);
+        requireAlive("layerNorm", "scale", scale);
+        requireAlive("layerNorm", "shift", shift);
+        requireAlive("layerNorm", "out", out);
+        int dim = x.shape().dim(-1);
+        if (!scale.shape().equals(Shape.of(dim)) || !shift.shape().equals(Shape.of(dim))) {
+            throw new IllegalArgumentException("layerNorm: scale " + scale.shape() + " and shift " + shift.shape()
+                    + " must be [" + dim + "] for x " + x.shape());
+        }
+        if (!(eps >= 0) || Float.isInfinite(eps)) {
+            throw new IllegalArgumentException("layerNorm: eps " + eps + " must be finite and >= 0");
+        }
+        requireSameShape("layerNorm", x, out);
+        requireSameOrDisjoint("layerNorm", "x", x, out);
+        delegate.layerNorm(x, scale, shift, eps, out);
+    }
+
+    @Override
+    public void gelu(Tensor x, Tensor out) {
+        requireAlive("gelu", "x", x);
+        requireAlive("gelu", "out", out);
+        requireSameShape("gelu", x, out);
+        requireSameOrDisjoint("gelu", "x", x, out);
+        delegate.gelu(x, out);
+    }
+
+    @Override
+    public void attentionScores(Tensor q, Tensor k, int heads, Tensor scores) {
+        requireAlive("attentionScores", "q", q);
+        requireAlive("attentionScores", "k", k);
+        requireAlive("attentionScores", "scores", scores);
+        requireHeads("attentionScores", "q", q, heads);
+        requireHeads("attentionScores", "k", k, heads);
+        int batch = q.shape().dim(0);
+        int queries = q.shape().dim(1);
+        int keys = k.shape().dim(1);
+        if (k.shape().dim(0) != batch || k.shape().dim(2) != q.shape().dim(2) || keys < queries) {
+            throw new IllegalArgumentException("attentionScores: k " + k.shape() + " must be [" + batch + ", S >= "
+                    + queries + ", " + q.shape().dim(2) + "] for q " + q.shape());
+        }
+        Shape expected = Shape.of(batch, heads, queries, keys);
+        if (!scores.shape().equals(expected)) {
+            throw new IllegalArgumentException("attentionScores: scores " + scores.shape() + " must be " + expected);
+        }
+        requireDisjoint("attentionScores", "q", q, scores);
+        requireDisjoint("attentionScores", "k", k, scores);
+        delegate.attentionScores(q, k, heads, scores);
+    }
+
+    @Override
+    public void softmax(Tensor x, Tensor out) {
+        requireAlive("softmax", "x", x);
+        requireAlive("softmax", "out", out);
+        requireSameShape("softmax", x, out);
+        requireSameOrDisjoint("softmax", "x", x, out);
+        delegate.softmax(x, out);
+    }
+
+    @Override
+    public void attentionValues(Tensor weights, Tensor v, int heads, Tensor out) {
+        requireAlive("attentionValues", "weights", weights);
+        requireAlive("attentionValues", "v", v);
+        requireAlive("attentionValues", "out", out);
+        requireHeads("attentionValues", "v", v, heads);
+        int batch = v.shape().dim(0);
+        int keys = v.shape().dim(1);
+        if (weights.shape().rank() != 4 || weights.shape().dim(0) != batch || weights.shape().dim(1) != heads
+                || weights.shape().dim(3) != keys) {
+            throw new IllegalArgumentException("attentionValues: weights " + weights.shape() + " must be ["
+                    + batch + ", " + heads + ", T, " + keys + "] for v " + v.shape());
+        }
+        Shape expected = Shape.of(batch, weights.shape().dim(2), v.shape().dim(2));
+        if (!out.shape().equals(expected)) {
+            throw new IllegalArgumentException("attentionValues: out " + out.shape() + " must be " + expected);
+        }
+        requireDisjoint("attentionValues", "weights", weights, out);
+        requireDisjoint("attentionValues", "v", v, out);
+        delegate.attentionValues(weights, v, heads, out);
+    }
+
+    private static void requireHeads(String op, String name, Tensor t, int heads) {
+        if (t.shape().rank() != 3) {
+            throw new IllegalArgumentException(op + ": " + name + " must be [B, T, D], got " + t.shape());
+        }
+        if (heads < 1 || t.shape().dim(2) % heads != 0) {
+            throw new IllegalArgumentException(op + ": " + heads + " heads do not divide " + name + "'s width "
+                    + t.shape().dim(2));
+        }
+    }
+
+    private static void requireSameShape(String op, Tensor x, Tensor out) {
+        if (!out.shape().equals(x.shape())) {
+            throw new IllegalArgumentException(op + ": out " + out.shape() + " must have x's shape " + x.shape());
+        }
+    }
+
     private static void checkMatmul(Tensor x, Shape w, Tensor y) {
         requireAlive("matmul", "x", x);
         requireAlive("matmul", "y", y);

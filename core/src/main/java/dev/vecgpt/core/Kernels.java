@@ -75,4 +75,39 @@ public interface Kernels {
      * {@link #matmul(Tensor, Tensor, Tensor)} on the unpacked weight, bit for bit.
      */
     void matmul(Tensor x, PackedWeight w, Tensor y);
+
+    /**
+     * Layer normalization over the last dimension, as PyTorch's {@code LayerNorm}: per row,
+     * {@code out = (x − mean) / sqrt(var + eps) · scale + shift} with the biased variance.
+     * {@code x} and {@code out} are {@code [.., D]}, {@code scale} and {@code shift} {@code [D]};
+     * {@code out} may be {@code x}.
+     */
+    void layerNorm(Tensor x, Tensor scale, Tensor shift, float eps, Tensor out);
+
+    /**
+     * GELU, tanh approximation, element-wise:
+     * {@code out = 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))}; {@code out} may be {@code x}.
+     */
+    void gelu(Tensor x, Tensor out);
+
+    /**
+     * Causal attention scores of {@code heads} heads: {@code q [B, T, D]} and {@code k [B, S, D]}
+     * hold the heads side by side ({@code D = heads · d}); query t sits at position
+     * {@code S − T + t} (the keys before it are cached ones). {@code scores [B, heads, T, S]} gets
+     * {@code q_h[t] · k_h[s] / √d} where {@code s ≤ S − T + t}, and {@code −∞} where s is in the future.
+     */
+    void attentionScores(Tensor q, Tensor k, int heads, Tensor scores);
+
+    /**
+     * Softmax over the last dimension, numerically stable (the row's maximum is subtracted before
+     * {@code exp}); {@code −∞} entries (masked positions) get weight 0. {@code out} may be {@code x}.
+     */
+    void softmax(Tensor x, Tensor out);
+
+    /**
+     * The weighted sum of values: {@code out [B, T, D]} gets, for each head h,
+     * {@code Σ_s weights[b, h, t, s] · v_h[b, s]} for {@code weights [B, heads, T, S]} and
+     * {@code v [B, S, D]}: the heads' contexts side by side, as PyTorch's concatenation.
+     */
+    void attentionValues(Tensor weights, Tensor v, int heads, Tensor out);
 }

@@ -1,5 +1,7 @@
 package dev.vecgpt.core;
 
+import java.lang.foreign.Arena;
+
 /**
  * A weight matrix {@code W [N, K]} prepared by {@link Kernels#pack} for repeated
  * {@code y = x · Wᵀ}, in whatever layout that kernel implementation reads fastest. Weights are
@@ -15,6 +17,9 @@ public interface PackedWeight {
 
     /** The {@link Kernels#name()} of the kernels that packed it; only they can multiply by it. */
     String packedBy();
+
+    /** A float32 copy of the weight as the kernels multiply by it ({@code [N, K]}, bfloat16 values widened). */
+    Tensor unpack(Arena arena);
 
     /** False once the arena holding the packed memory is closed. */
     boolean isAlive();

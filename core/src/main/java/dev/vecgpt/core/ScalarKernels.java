@@ -75,6 +75,13 @@ public final class ScalarKernels implements Kernels {
         }
 
         @Override
+        public Tensor unpack(Arena arena) {
+            Tensor copy = Tensor.allocate(arena, weight.shape());
+            MemorySegment.copy(weight.segment(), 0, copy.segment(), 0, weight.segment().byteSize());
+            return copy;
+        }
+
+        @Override
         public boolean isAlive() {
             return weight.isAlive();
         }
@@ -95,6 +102,118 @@ public final class ScalarKernels implements Kernels {
                     sum += sx.getAtIndex(F, row * k + i) * sw.getAtIndex(F, col * k + i);
                 }
                 sy.setAtIndex(F, row * n + col, sum);
+            }
+        }
+    }
+
+    @Override
+    public void layerNorm(Tensor x, Tensor scale, Tensor shift, float eps, Tensor out) {
+        int dim = scale.shape().dim(0);
+        long rows = x.size() / dim;
+        for (long r = 0; r < rows; r++) {
+            long base = r * dim;
+            float sum = 0f;
+            for (int i = 0; i < dim; i++) {
+                sum += x.get(base + i);
+            }
+            float mean = sum / dim;
+            float squares = 0f;
+            for (int i = 0; i < dim; i++) {
+                float centered = x.get(base + i) - mean;
+                squares += centered * centered;
+            }
+            float std = (float) Math.sqrt(squares / dim + eps);
+            for (int i = 0; i < dim; i++) {
+                out.set(base + i, scale.get(i) * ((x.get(base + i) - mean) / std) + shift.get(i));
+            }
+        }
+    }
+
+    /** √(2/π) rounded to float, as PyTorch's float GELU uses it. */
+    static final float GELU_SCALE = (float) Math.sqrt(2 / Math.PI);
+
+    @Override
+    public void gelu(Tensor x, Tensor out) {
+        for (long i = 0; i < x.size(); i++) {
+            float v = x.get(i);
+            float inner = GELU_SCALE * (v + 0.044715f * (v * v * v));
+            out.set(i, 0.5f * v * (1f + (float) Math.tanh(inner)));
+        }
+    }
+
+    @Override
+    public void attentionScores(Tensor q, Tensor k, int heads, Tensor scores) {
+        int batch = q.shape().dim(0);
+        int queries = q.shape().dim(1);
+        int keys = k.shape().dim(1);
+        int dim = q.shape().dim(2);
+        int headDim = dim / heads;
+        int past = keys - queries;
+        float scale = (float) (1 / Math.sqrt(headDim));
+        long at = 0;
+        for (int b = 0; b < batch; b++) {
+            for (int h = 0; h < heads; h++) {
+                for (int t = 0; t < queries; t++) {
+                    long qBase = ((long) b * queries + t) * dim + (long) h * headDim;
+                    for (int s = 0; s < keys; s++, at++) {
+                        if (s > past + t) {
+                            scores.set(at, Float.NEGATIVE_INFINITY);
+                            continue;
+                        }
+                        long kBase = ((long) b * keys + s) * dim + (long) h * headDim;
+                        float dot = 0f;
+                        for (int i = 0; i < headDim; i++) {
+                            dot += q.get(qBase + i) * k.get(kBase + i);
+                        }
+                        scores.set(at, dot * scale);
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    public void softmax(Tensor x, Tensor out) {
+        int dim = x.shape().dim(-1);
+        long rows = x.size() / dim;
+        for (long r = 0; r < rows; r++) {
+            long base = r * dim;
+            float max = Float.NEGATIVE_INFINITY;
+            for (int i = 0; i < dim; i++) {
+                max = Math.max(max, x.get(base + i));
+            }
+            float sum = 0f;
+            for (int i = 0; i < dim; i++) {
+                float e = (float) Math.exp(x.get(base + i) - max);
+                out.set(base + i, e);
+                sum += e;
+            }
+            for (int i = 0; i < dim; i++) {
+                out.set(base + i, out.get(base + i) / sum);
+            }
+        }
+    }
+
+    @Override
+    public void attentionValues(Tensor weights, Tensor v, int heads, Tensor out) {
+        int batch = v.shape().dim(0);
+        int keys = v.shape().dim(1);
+        int dim = v.shape().dim(2);
+        int queries = weights.shape().dim(2);
+        int headDim = dim / heads;
+        for (int b = 0; b < batch; b++) {
+            for (int h = 0; h < heads; h++) {
+                for (int t = 0; t < queries; t++) {
+                    long wBase = (((long) b * heads + h) * queries + t) * keys;
+                    long oBase = ((long) b * queries + t) * dim + (long) h * headDim;
+                    for (int i = 0; i < headDim; i++) {
+                        float sum = 0f;
+                        for (int s = 0; s < keys; s++) {
+                            sum += weights.get(wBase + s) * v.get(((long) b * keys + s) * dim + (long) h * headDim + i);
+                        }
+                        out.set(oBase + i, sum);
+                    }
+                }
             }
         }
     }

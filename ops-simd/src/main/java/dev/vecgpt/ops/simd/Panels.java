@@ -79,6 +79,23 @@ record Panels(Shape shape, WeightFormat format, MemorySegment memory) implements
     }
 
     @Override
+    public Tensor unpack(Arena arena) {
+        int n = n();
+        int k = k();
+        Tensor w = Tensor.allocate(arena, n, k);
+        for (int col = 0; col < n; col++) {
+            long panelBase = (long) (col / WIDTH) * k * WIDTH + col % WIDTH;
+            for (int i = 0; i < k; i++) {
+                long at = panelBase + (long) i * WIDTH;
+                w.set((long) col * k + i, bf16()
+                        ? WeightFormat.fromBf16(memory.getAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, at))
+                        : memory.getAtIndex(Tensor.FLOAT, at));
+            }
+        }
+        return w;
+    }
+
+    @Override
     public String packedBy() {
         return "simd";
     }

@@ -129,4 +129,32 @@ public final class SimdKernels implements Kernels {
     public void matmul(Tensor x, PackedWeight w, Tensor y) {
         PanelMatmul.multiply(x, (Panels) w, y, pool);
     }
+
+    // TODO(vector kernels): these delegate to the reference until their Vector API versions land.
+    private static final dev.vecgpt.core.ScalarKernels REFERENCE = new dev.vecgpt.core.ScalarKernels();
+
+    @Override
+    public void layerNorm(Tensor x, Tensor scale, Tensor shift, float eps, Tensor out) {
+        REFERENCE.layerNorm(x, scale, shift, eps, out);
+    }
+
+    @Override
+    public void gelu(Tensor x, Tensor out) {
+        REFERENCE.gelu(x, out);
+    }
+
+    @Override
+    public void attentionScores(Tensor q, Tensor k, int heads, Tensor scores) {
+        REFERENCE.attentionScores(q, k, heads, scores);
+    }
+
+    @Override
+    public void softmax(Tensor x, Tensor out) {
+        REFERENCE.softmax(x, out);
+    }
+
+    @Override
+    public void attentionValues(Tensor weights, Tensor v, int heads, Tensor out) {
+        REFERENCE.attentionValues(weights, v, heads, out);
+    }
 }
