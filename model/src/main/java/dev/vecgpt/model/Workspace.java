@@ -1,0 +1,53 @@
+package dev.vecgpt.model;
+
+import dev.vecgpt.core.GptConfig;
+import dev.vecgpt.core.Shape;
+import dev.vecgpt.core.Tensor;
+import java.lang.foreign.Arena;
+
+/**
+ * The activations of one forward pass over {@code [B, T]} tokens, allocated once and reused by
+ * every block (and, in generation, by every token), so a pass allocates nothing per layer.
+ */
+final class Workspace {
+
+    final int batch;
+    final int length;
+    /** The residual stream {@code [B, T, D]}. */
+    final Tensor x;
+    /** A normalized copy of the stream {@code [B, T, D]}. */
+    final Tensor normed;
+    final Tensor q;
+    final Tensor k;
+    final Tensor v;
+    /** The heads' contexts side by side {@code [B, T, D]}. */
+    final Tensor context;
+    /** A sub-layer's output {@code [B, T, D]}, added to the stream. */
+    final Tensor out;
+    /** The feed-forward's hidden layer {@code [B, T, 4D]}. */
+    final Tensor hidden;
+    private final Tensor scores;
+    private final int heads;
+
+    /** For {@code batch × length} new tokens attending to at most {@code maxKeys} positions. */
+    Workspace(GptConfig config, int batch, int length, int maxKeys, Arena arena) {
+        this.batch = batch;
+        this.length = length;
+        this.heads = config.nHeads();
+        Shape stream = Shape.of(batch, length, config.embDim());
+        x = Tensor.allocate(arena, stream);
+        normed = Tensor.allocate(arena, stream);
+        q = Tensor.allocate(arena, stream);
+        k = Tensor.allocate(arena, stream);
+        v = Tensor.allocate(arena, stream);
+        context = Tensor.allocate(arena, stream);
+        out = Tensor.allocate(arena, stream);
+        hidden = Tensor.allocate(arena, batch, length, 4 * config.embDim());
+        scores = Tensor.allocate(arena, Math.toIntExact((long) batch * heads * length * maxKeys));
+    }
+
+    /** Attention scores {@code [B, heads, T, keys]} over the first part of the scores buffer. */
+    Tensor scores(int keys) {
+        return scores.slice(0, batch * heads * length * keys).reshape(Shape.of(batch, heads, length, keys));
+    }
+}

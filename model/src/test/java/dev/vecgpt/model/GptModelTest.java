@@ -1,0 +1,136 @@
+package dev.vecgpt.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.vecgpt.core.GptConfig;
+import dev.vecgpt.core.KernelProvider;
+import dev.vecgpt.core.Shape;
+import dev.vecgpt.core.Tensor;
+import dev.vecgpt.core.WeightFormat;
+import java.lang.foreign.Arena;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** {@code torch.manual_seed(123); GPTModel(GPT_CONFIG_124M)} against PyTorch's known answers. */
+class GptModelTest {
+
+    private static final JsonNode KNOWN = Reference.json("gpt2_seed123.json");
+    private static final int[][] HELLO_I_AM = {{15496, 11, 314, 716}};
+    private static GptModel model;
+
+    @BeforeAll
+    static void build() {
+        model = new GptModel(GptConfig.GPT_CONFIG_124M, 123).eval();
+    }
+
+    @AfterAll
+    static void free() {
+        model.close();
+    }
+
+    @Test
+    void parameterCountIsPyTorchs() {
+        assertEquals(163_009_536L, model.parameterCount());
+        assertEquals(KNOWN.get("parameter_count").longValue(), model.parameterCount());
+    }
+
+    @Test
+    void parametersAreBitForBitPyTorchsInRegistrationOrder() {
+        JsonNode known = KNOWN.get("parameters");
+        var names = model.parameterNames();
+        int previous = -1;
+        for (Iterator<Map.Entry<String, JsonNode>> it = known.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            String name = e.getKey();
+            int position = names.indexOf(name);
+            assertTrue(position > previous, name + " is registered out of PyTorch's order");
+            previous = position;
+            try (Arena arena = Arena.ofConfined()) {
+                Tensor p = model.parameter(name, arena);
+                int[] shape = new int[e.getValue().get("shape").size()];
+                Arrays.setAll(shape, i -> e.getValue().get("shape").get(i).intValue());
+                assertEquals(Shape.of(shape), p.shape(), name);
+                float[] first8 = Arrays.copyOf(p.toArray(), 8);
+                assertArrayEquals(Reference.floatsFromBits(e.getValue().get("first8").get("bits")),
+                        Arrays.copyOf(first8, Math.min(8, (int) p.size())), name + " first values");
+                double sum = 0;
+                for (long i = 0; i < p.size(); i++) {
+                    sum += p.get(i);
+                }
+                double expected = e.getValue().get("sum_float64").doubleValue();
+                assertEquals(expected, sum, 1e-9 * Math.max(1, Math.abs(expected)), name + " sum");
+            }
+        }
+        assertEquals("out_head.weight", names.get(names.size() - 1));
+    }
+
+    @Test
+    void evalLogitsMatchPyTorch() {
+        try (Arena arena = Arena.ofShared()) {
+            Tensor logits = model.forward(HELLO_I_AM, arena);
+            assertEquals(Shape.of(1, 4, 50257), logits.shape());
+            float[] expected = Reference.floatsFromBits(KNOWN.get("eval_logits_corners").get("bits"));
+            int i = 0;
+            for (int t = 0; t < 4; t++) {
+                for (int c : new int[] {0, 1, 2, 50254, 50255, 50256}) {
+                    assertEquals(expected[i++], logits.get(0, t, c), 1e-4f, "logit [0, " + t + ", " + c + "]");
+                }
+            }
+            double sum = 0;
+            for (long j = 0; j < logits.size(); j++) {
+                sum += logits.get(j);
+            }
+            assertEquals(KNOWN.get("eval_logits_sum_float64").doubleValue(), sum, 0.5);
+        }
+    }
+
+    @Test
+    void evalIsDeterministicForAnyThreadCount() {
+        try (GptModel oneThread = new GptModel(GptConfig.GPT_CONFIG_124M, 123,
+                     KernelProvider.kernels().withThreads(1), WeightFormat.F32).eval();
+             Arena arena = Arena.ofShared()) {
+            Tensor a = model.forward(HELLO_I_AM, arena);
+            Tensor b = model.forward(HELLO_I_AM, arena);
+            Tensor c = oneThread.forward(HELLO_I_AM, arena);
+            assertEquals(-1, a.segment().mismatch(b.segment()), "same input, same bits");
+            assertEquals(-1, a.segment().mismatch(c.segment()), "1 thread and all threads, same bits");
+        }
+    }
+
+    @Test
+    void cachedAndUncachedGenerationGiveTheSameTokens() {
+        int[] cached = model.generate(HELLO_I_AM[0], 10, true);
+        int[] uncached = model.generate(HELLO_I_AM[0], 10, false);
+        assertArrayEquals(uncached, cached);
+        assertArrayEquals(HELLO_I_AM[0], Arrays.copyOf(cached, 4));
+        assertEquals(14, cached.length);
+    }
+
+    /** A tiny model whose context (8) fills up, so generation crosses the crop-and-reread path. */
+    @Test
+    void cachedGenerationPastTheContextLengthMatchesUncached() {
+        GptConfig tiny = new GptConfig(97, 8, 32, 4, 2, 0.1, true);
+        try (GptModel small = new GptModel(tiny, 7).eval()) {
+            int[] prompt = {5, 17, 3};
+            assertArrayEquals(small.generate(prompt, 20, false), small.generate(prompt, 20, true));
+            int[] longPrompt = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11};
+            assertArrayEquals(small.generate(longPrompt, 5, false), small.generate(longPrompt, 5, true));
+        }
+    }
+
+    @Test
+    void badGenerationInputIsRefused() {
+        assertThrows(IllegalArgumentException.class, () -> model.generate(new int[] {15496, 50257}, 3));
+        assertThrows(IllegalArgumentException.class, () -> model.generate(new int[0], 3));
+        assertThrows(IllegalArgumentException.class, () -> model.generate(HELLO_I_AM[0], -1));
+        assertArrayEquals(HELLO_I_AM[0], model.generate(HELLO_I_AM[0], 0));
+    }
+}
