@@ -24,7 +24,7 @@ import java.util.List;
  * Demo [--eval] [--seed N] [--dropout-mode x86-mkl|portable] [--bf16] [--save-logits FILE.npy] [TEXT...]
  * </pre>
  */
-public final class Demo {
+final class Demo {
 
     static final List<String> NOTEBOOK_TEXTS = List.of("Every effort moves you", "Every day holds a");
 
@@ -62,7 +62,7 @@ public final class Demo {
             return new Options(texts.isEmpty() ? NOTEBOOK_TEXTS : texts, seed, eval, mode, outHead, saveLogits);
         }
 
-        private static String value(String[] args, int i, String option) {
+        static String value(String[] args, int i, String option) {
             if (i >= args.length) {
                 throw new IllegalArgumentException(option + " needs a value");
             }
@@ -71,19 +71,6 @@ public final class Demo {
     }
 
     private Demo() {}
-
-    public static void main(String[] args) {
-        // One log line (the kernels in use) instead of java.util.logging's default two.
-        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
-            System.setProperty("java.util.logging.SimpleFormatter.format", "%4$s: %5$s%n");
-        }
-        try {
-            run(Options.parse(args), System.out);
-        } catch (IllegalArgumentException | IOException e) {
-            System.err.println("error: " + e.getMessage());
-            System.exit(2);
-        }
-    }
 
     static void run(Options options, PrintStream out) throws IOException {
         Kernels kernels = KernelProvider.kernels();
