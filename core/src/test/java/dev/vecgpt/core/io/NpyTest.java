@@ -1,6 +1,8 @@
 package dev.vecgpt.core.io;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -61,6 +63,75 @@ class NpyTest {
         Path file = dir.resolve("dead.npy");
         assertThrows(IllegalStateException.class, () -> Npy.write(t, file));
         assertEquals(false, Files.exists(file));
+    }
+
+    @Test
+    void readsWhatItWritesBitForBit() throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            Path file = dir.resolve("r.npy");
+            Tensor t = Tensor.of(arena, Shape.of(3, 1, 2), 1, -2, 3.5f, Float.NaN, Float.MIN_VALUE, -0f);
+            Npy.write(t, file);
+            Tensor back = Npy.read(file, arena);
+            assertEquals(t.shape(), back.shape());
+            assertEquals(-1, t.segment().mismatch(back.segment()));
+        }
+    }
+
+    /** Other dtypes and header versions, written byte by byte as NumPy lays them out. */
+    @Test
+    void readsOtherDtypesAndVersion2Headers() throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            assertArrayEquals(new float[] {1.5f, -2f}, Npy.read(handMade(1, "<f8", "(2,)", 8, b -> {
+                b.putDouble(1.5);
+                b.putDouble(-2);
+            }), arena).toArray());
+            assertArrayEquals(new float[] {0.5f, 3f}, Npy.read(handMade(2, "<f2", "(1, 2)", 2, b -> {
+                b.putShort(Float.floatToFloat16(0.5f));
+                b.putShort(Float.floatToFloat16(3f));
+            }), arena).toArray());
+            assertArrayEquals(new float[] {7f, -9f}, Npy.read(handMade(1, "<i8", "(2,)", 8, b -> {
+                b.putLong(7);
+                b.putLong(-9);
+            }), arena).toArray());
+            assertArrayEquals(new float[] {4f}, Npy.read(handMade(1, "<i4", "()", 4, b -> b.putInt(4)), arena).toArray());
+        }
+    }
+
+    @Test
+    void badFilesAreRefusedWithTheReason() throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            expectBad(handMade(1, ">f4", "(1,)", 4, b -> b.putFloat(1)), arena, "unsupported dtype '>f4'");
+            expectBad(handMade(1, "<f4", "(3,)", 4, b -> b.putFloat(1)), arena, "needs 12 bytes of data, the file has 4");
+            expectBad(handMade(1, "<U8", "(1,)", 4, b -> b.putFloat(1)), arena, "unsupported dtype");
+            Path notNpy = dir.resolve("x.npy");
+            Files.write(notNpy, "hello world, not numpy".getBytes(StandardCharsets.US_ASCII));
+            expectBad(notNpy, arena, "not an .npy file");
+        }
+    }
+
+    private static void expectBad(Path file, Arena arena, String message) {
+        IOException e = assertThrows(IOException.class, () -> Npy.read(file, arena));
+        assertTrue(e.getMessage().contains(message), e.getMessage());
+    }
+
+    private Path handMade(int version, String descr, String shape, int itemBytes,
+                          java.util.function.Consumer<ByteBuffer> values) throws IOException {
+        String dict = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + shape + ", }";
+        int prefix = version == 1 ? 10 : 12;
+        int padded = ((prefix + dict.length() + 1 + 63) / 64) * 64 - prefix;
+        String text = dict + " ".repeat(padded - dict.length() - 1) + "\n";
+        ByteBuffer b = ByteBuffer.allocate(prefix + padded + 64).order(ByteOrder.LITTLE_ENDIAN);
+        b.put(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', (byte) version, 0});
+        if (version == 1) {
+            b.putShort((short) padded);
+        } else {
+            b.putInt(padded);
+        }
+        b.put(text.getBytes(StandardCharsets.US_ASCII));
+        values.accept(b);
+        Path file = dir.resolve("h" + System.nanoTime() + ".npy");
+        Files.write(file, java.util.Arrays.copyOf(b.array(), b.position()));
+        return file;
     }
 
     /** Skipped (not failed) where no Python with NumPy is installed. */

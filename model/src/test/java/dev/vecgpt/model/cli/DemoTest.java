@@ -76,6 +76,23 @@ class DemoTest {
         assertEquals(header + 2L * 4 * 50257 * Float.BYTES, bytes.length);
         float first = ByteBuffer.wrap(bytes, header, 4).order(ByteOrder.LITTLE_ENDIAN).getFloat();
         assertEquals(printed.get(0), String.format(Locale.ROOT, "%.4f", new BigDecimal(first)));
+        String numpy = numpyShape(file);
+        if (numpy != null) { // checked where Python with NumPy is installed
+            assertEquals("(2, 4, 50257) float32", numpy);
+        }
+    }
+
+    /** What {@code np.load} says of the file, or null without a python3 that has NumPy. */
+    private static String numpyShape(Path file) {
+        try {
+            Process p = new ProcessBuilder("python3", "-c",
+                    "import numpy as np, sys; a = np.load(sys.argv[1]); print(a.shape, a.dtype)", file.toString())
+                    .redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            return p.waitFor() == 0 ? out : null;
+        } catch (IOException | InterruptedException e) {
+            return null;
+        }
     }
 
     @Test
