@@ -1,5 +1,7 @@
 package dev.vecgpt.bench;
 
+import static dev.vecgpt.core.GptConfig.GPT_CONFIG_124M;
+
 import dev.vecgpt.core.Kernels;
 import dev.vecgpt.core.Tensor;
 import java.lang.foreign.Arena;
@@ -18,7 +20,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
-/** Positional-embedding add: {@code [B, T, 768] + [T, 768]}, broadcast over B. */
+/** Positional-embedding add: {@code [B, T, 768] + [T, 768]}, broadcast over B. Memory-bound: the report gives GB/s. */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -30,9 +32,9 @@ public class AddBenchmark {
     @Param({"scalar", "simd"})
     public String kernels;
 
-    /** B x T. */
+    /** B x T; named like ForwardBenchmark's, so {@code -p batch=...} selects the same cases in both. */
     @Param({"2x4", "8x1024"})
-    public String shape;
+    public String batch;
 
     private Arena arena;
     private Kernels ops;
@@ -42,14 +44,13 @@ public class AddBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        String[] bt = shape.split("x");
-        int batch = Integer.parseInt(bt[0]);
-        int length = Integer.parseInt(bt[1]);
+        int[] bt = KernelState.dims(batch);
+        int d = GPT_CONFIG_124M.embDim();
         arena = Arena.ofShared();
-        ops = KernelState.kernels(kernels);
-        a = KernelState.random(arena, 1, batch, length, 768);
-        b = KernelState.random(arena, 2, length, 768);
-        out = Tensor.allocate(arena, batch, length, 768);
+        ops = KernelState.kernels(kernels, 1);
+        a = KernelState.random(arena, 1, bt[0], bt[1], d);
+        b = KernelState.random(arena, 2, bt[1], d);
+        out = Tensor.allocate(arena, bt[0], bt[1], d);
     }
 
     @TearDown(Level.Trial)

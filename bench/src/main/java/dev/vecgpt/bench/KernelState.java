@@ -4,15 +4,17 @@ import dev.vecgpt.core.KernelProvider;
 import dev.vecgpt.core.Kernels;
 import dev.vecgpt.core.Tensor;
 import java.lang.foreign.Arena;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 
-/** What every kernel benchmark shares: the kernels under test and an arena for its inputs. */
+/** What the kernel benchmarks share: the kernels under test, seeded inputs, and their shape parameters. */
 final class KernelState {
 
     private KernelState() {}
 
-    static Kernels kernels(String name) {
-        return KernelProvider.byName(name);
+    /** Kernels {@code name} on {@code threads} threads (the scalar reference always runs on one). */
+    static Kernels kernels(String name, int threads) {
+        return KernelProvider.byName(name).withThreads(threads);
     }
 
     /** A tensor of uniform values in [-1, 1) from a fixed seed, so runs are comparable. */
@@ -23,5 +25,10 @@ final class KernelState {
             t.set(i, (float) (random.nextDouble() * 2 - 1));
         }
         return t;
+    }
+
+    /** The sizes in a shape parameter such as {@code "8x1024"} or {@code "8x50257x768"}. */
+    static int[] dims(String param) {
+        return Arrays.stream(param.split("x")).mapToInt(Integer::parseInt).toArray();
     }
 }

@@ -1,68 +1,47 @@
 package dev.vecgpt.bench;
 
-import dev.vecgpt.core.Kernels;
-import dev.vecgpt.core.Tensor;
-import java.lang.foreign.Arena;
-import java.util.concurrent.TimeUnit;
-import org.openjdk.jmh.annotations.Benchmark;
+import dev.vecgpt.core.WeightFormat;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * {@code Y = X · Wᵀ}: the out_head ({@code M x 768} times {@code [50257, 768]}) at three batch sizes,
- * and a square 1024³ case. Shapes are {@code MxNxK}.
+ * {@link MatmulCase} with the Vector API kernels. Five 1 s warmup iterations: the first few seconds of
+ * calls run slowly (measured: 2.7-3.7 s per call instead of 9-720 ms) until C2 has compiled the kernel
+ * for calls, not just by on-stack replacement of one long call (vector-api-notes section 7).
  */
-@State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Fork(value = 3, jvmArgsAppend = "--add-modules=jdk.incubator.vector")
-@Warmup(iterations = 2, time = 2)
-@Measurement(iterations = 3, time = 2)
-public class MatmulBenchmark {
+@Warmup(iterations = 5, time = 1)
+@Measurement(iterations = 5, time = 1)
+public class MatmulBenchmark extends MatmulCase {
 
-    @Param({"scalar", "simd"})
+    @Param({"simd"})
     public String kernels;
 
-    @Param({"8x50257x768", "128x50257x768", "1024x50257x768", "1024x1024x1024"})
-    public String shape;
+    /** 1 thread and all cores of this 2-core machine; on a larger one add e.g. {@code -p threads=1,8}. */
+    @Param({"1", "2"})
+    public int threads;
 
-    private Arena arena;
-    private Kernels ops;
-    private Tensor x;
-    private Tensor w;
-    private Tensor y;
+    /** float32 weights, and bfloat16 (half the bytes streamed). */
+    @Param({"F32", "BF16"})
+    public String format;
 
-    @Setup(Level.Trial)
-    public void setUp() {
-        String[] mnk = shape.split("x");
-        int m = Integer.parseInt(mnk[0]);
-        int n = Integer.parseInt(mnk[1]);
-        int k = Integer.parseInt(mnk[2]);
-        arena = Arena.ofShared();
-        ops = KernelState.kernels(kernels);
-        x = KernelState.random(arena, 1, m, k);
-        w = KernelState.random(arena, 2, n, k);
-        y = Tensor.allocate(arena, m, n);
+    @Override
+    protected String kernels() {
+        return kernels;
     }
 
-    @TearDown(Level.Trial)
-    public void tearDown() {
-        arena.close();
+    @Override
+    protected int threads() {
+        return threads;
     }
 
-    @Benchmark
-    public Tensor matmul() {
-        ops.matmul(x, w, y);
-        return y;
+    @Override
+    protected WeightFormat format() {
+        return WeightFormat.valueOf(format);
     }
 }

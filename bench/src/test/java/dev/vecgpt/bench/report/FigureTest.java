@@ -1,0 +1,63 @@
+package dev.vecgpt.bench.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FigureTest {
+
+    @TempDir
+    Path dir;
+
+    private List<Figure> figures() throws IOException {
+        return Sample.results(dir).stream().map(Figure::of).toList();
+    }
+
+    @Test
+    void gatherCountsEachRowReadAndWrittenInGigabytesPerSecond() throws IOException {
+        Figure scalar = figures().get(0);
+        assertEquals("8 tokens", scalar.label());
+        assertEquals("scalar", scalar.implementation());
+        assertEquals(2 * 8 * 768 * 4, scalar.bytes());
+        assertEquals("GB/s", scalar.unit());
+        assertEquals(10.0, scalar.throughput(), 1e-9);
+        assertEquals(100.0, figures().get(1).throughput(), 1e-9);
+    }
+
+    @Test
+    void matmulCountsTwoFlopPerMultiplyAdd() throws IOException {
+        List<Figure> f = figures();
+        assertEquals(2.0 * 8 * 50257 * 768, f.get(3).flop());
+        assertEquals("GFLOP/s", f.get(3).unit());
+        assertEquals(2.5, f.get(2).throughput(), 1e-9);
+        assertEquals(100, f.get(3).throughput(), 1e-9);
+        assertEquals(20, f.get(4).throughput(), 1e-9);
+        assertEquals(40, f.get(5).throughput(), 1e-9);
+    }
+
+    @Test
+    void openBlasIsItsOwnSeriesPerThreadCount() throws IOException {
+        List<Figure> f = figures();
+        assertEquals("openblas", f.get(4).implementation());
+        assertEquals("openblas 1t", f.get(4).series());
+        assertEquals("openblas 2t", f.get(5).series());
+        assertEquals(2, f.get(5).threads());
+        assertEquals("simd 1t", f.get(3).series());
+    }
+
+    @Test
+    void forwardBaselinesAndRngUseTheirOwnUnits() throws IOException {
+        List<Figure> f = figures();
+        assertEquals("tokens/s", f.get(6).unit());
+        assertEquals(100, f.get(6).throughput(), 1e-9); // 2 x 4 tokens in 80 ms
+        assertEquals(20, f.get(7).throughput(), 1e-9); // 1 GiB in 53.7 ms
+        assertEquals("java", f.get(7).implementation());
+        assertEquals(100, f.get(8).throughput(), 1e-9); // FMA peak, GFLOP/s
+        assertEquals("M values/s", f.get(9).unit());
+        assertEquals(100, f.get(9).throughput(), 1e-6);
+    }
+}
