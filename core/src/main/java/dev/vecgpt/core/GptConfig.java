@@ -17,6 +17,24 @@ public record GptConfig(int vocabSize, int contextLength, int embDim, int nHeads
     /** The notebook's {@code GPT_CONFIG_124M}. */
     public static final GptConfig GPT_CONFIG_124M = new GptConfig(50257, 1024, 768, 12, 12, 0.1, false);
 
+    /** OpenAI's pretrained GPT-2 sizes (Hugging Face {@code gpt2}, {@code -medium}, {@code -large}, {@code -xl}): qkv bias on. */
+    public static final GptConfig GPT2_124M = new GptConfig(50257, 1024, 768, 12, 12, 0.1, true);
+    public static final GptConfig GPT2_355M = new GptConfig(50257, 1024, 1024, 16, 24, 0.1, true);
+    public static final GptConfig GPT2_774M = new GptConfig(50257, 1024, 1280, 20, 36, 0.1, true);
+    public static final GptConfig GPT2_1558M = new GptConfig(50257, 1024, 1600, 25, 48, 0.1, true);
+
+    /** A pretrained size by its Hugging Face name: gpt2, gpt2-medium, gpt2-large or gpt2-xl. */
+    public static GptConfig pretrained(String name) {
+        return switch (name) {
+            case "gpt2" -> GPT2_124M;
+            case "gpt2-medium" -> GPT2_355M;
+            case "gpt2-large" -> GPT2_774M;
+            case "gpt2-xl" -> GPT2_1558M;
+            default -> throw new IllegalArgumentException(
+                    "unknown GPT-2 size '" + name + "': use gpt2, gpt2-medium, gpt2-large or gpt2-xl");
+        };
+    }
+
     public GptConfig {
         requirePositive("vocabSize", vocabSize);
         requirePositive("contextLength", contextLength);

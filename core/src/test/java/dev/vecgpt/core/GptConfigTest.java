@@ -23,6 +23,19 @@ class GptConfigTest {
     }
 
     @Test
+    void pretrainedSizes() {
+        assertEquals(GptConfig.GPT2_124M, GptConfig.pretrained("gpt2"));
+        assertEquals(1024, GptConfig.pretrained("gpt2-medium").embDim());
+        assertEquals(36, GptConfig.pretrained("gpt2-large").nLayers());
+        GptConfig xl = GptConfig.pretrained("gpt2-xl");
+        assertEquals(1600, xl.embDim());
+        assertEquals(25, xl.nHeads());
+        assertEquals(48, xl.nLayers());
+        assertTrue(xl.qkvBias());
+        assertMessage("unknown GPT-2 size 'gpt3'", () -> GptConfig.pretrained("gpt3"));
+    }
+
+    @Test
     void invalidConfigurationsNameTheBadValue() {
         assertMessage("embDim 770 is not divisible by nHeads 12", () -> new GptConfig(50257, 1024, 770, 12, 12, 0.1, false));
         assertMessage("vocabSize is 0", () -> new GptConfig(0, 1024, 768, 12, 12, 0.1, false));

@@ -4,7 +4,6 @@ import dev.vecgpt.core.GptConfig;
 import dev.vecgpt.core.Kernels;
 import dev.vecgpt.core.Tensor;
 import dev.vecgpt.core.WeightFormat;
-import dev.vecgpt.core.random.TorchGenerator;
 import java.lang.foreign.Arena;
 
 /** The notebook's {@code FeedForward}: Linear(D → 4D) → GELU → Linear(4D → D). */
@@ -14,11 +13,11 @@ final class FeedForward {
     final Linear up;
     final Linear down;
 
-    FeedForward(GptConfig config, TorchGenerator generator, Kernels kernels, WeightFormat format, Arena arena) {
+    FeedForward(String name, GptConfig config, WeightSource source, Kernels kernels, WeightFormat format, Arena arena) {
         this.kernels = kernels;
         int d = config.embDim();
-        up = new Linear(d, 4 * d, true, generator, kernels, format, arena);
-        down = new Linear(4 * d, d, true, generator, kernels, format, arena);
+        up = new Linear(name + ".layers.0", d, 4 * d, true, source, kernels, format, arena);
+        down = new Linear(name + ".layers.2", 4 * d, d, true, source, kernels, format, arena);
     }
 
     /** {@code ws.out = down(gelu(up(input)))}. */

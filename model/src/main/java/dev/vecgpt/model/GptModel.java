@@ -7,10 +7,14 @@ import dev.vecgpt.core.PackedWeight;
 import dev.vecgpt.core.Shape;
 import dev.vecgpt.core.Tensor;
 import dev.vecgpt.core.WeightFormat;
+import dev.vecgpt.core.io.Safetensors;
 import dev.vecgpt.core.random.Dropout;
 import dev.vecgpt.core.random.TorchGenerator;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -38,6 +42,8 @@ public final class GptModel implements AutoCloseable {
     private final List<TransformerBlock> blocks = new ArrayList<>();
     private final LayerNorm finalNorm;
     private final PackedWeight outHead;
+    /** True when the output head is the token embedding (GPT-2 checkpoints), counted once as PyTorch does. */
+    private final boolean tiedHead;
     /** Parameters by PyTorch name, in registration order: each a {@link Tensor} or a {@link PackedWeight}. */
     private final Map<String, Object> parameters = new LinkedHashMap<>();
 
@@ -47,19 +53,69 @@ public final class GptModel implements AutoCloseable {
 
     /** With explicit kernels, and every linear layer's weights stored as {@code format}. */
     public GptModel(GptConfig config, long seed, Kernels kernels, WeightFormat format) {
+        this(config, kernels, format, new TorchGenerator(seed), null);
+    }
+
+    /**
+     * OpenAI's pretrained GPT-2 from a Hugging Face {@code model.safetensors} (memory-mapped for as long
+     * as the model is open), with {@code config} one of {@link GptConfig#pretrained}'s sizes. The output
+     * head is tied to the token embedding; the SIMD kernels multiply by a packed copy of it.
+     *
+     * @throws IOException              if the file cannot be read or is not valid safetensors
+     * @throws IllegalArgumentException naming every missing, mis-shaped or unexpected tensor
+     */
+    public static GptModel load(Path checkpoint, GptConfig config, Kernels kernels, WeightFormat format)
+            throws IOException {
+        try {
+            return new GptModel(config, kernels, format, new TorchGenerator(0), (arena, scratch) -> {
+                try {
+                    return new HuggingFaceGpt2(Safetensors.open(checkpoint, arena), config, scratch);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+
+    public static GptModel load(Path checkpoint, GptConfig config) throws IOException {
+        return load(checkpoint, config, KernelProvider.kernels(), WeightFormat.F32);
+    }
+
+    /**
+     * Draws the parameters from {@code generator}, or reads them with {@code reader} (then the generator
+     * only serves dropout). The reader gets the model's arena and a scratch arena for weights to pack.
+     */
+    GptModel(GptConfig config, Kernels kernels, WeightFormat format, TorchGenerator generator,
+             java.util.function.BiFunction<Arena, Arena, WeightSource> reader) {
         this.config = config;
         this.kernels = kernels;
-        TorchGenerator generator = new TorchGenerator(seed);
         dropout = new DropoutState(config.dropRate(), generator);
-        // Construction order is PyTorch's module order, which is the order of the random draws.
-        tokEmb = Tensor.allocate(weights, config.vocabSize(), config.embDim());
-        generator.normal_(tokEmb, 0, 1);
-        register("tok_emb.weight", tokEmb);
-        posEmb = Tensor.allocate(weights, config.contextLength(), config.embDim());
-        generator.normal_(posEmb, 0, 1);
-        register("pos_emb.weight", posEmb);
+        try (Arena scratch = Arena.ofConfined()) {
+            WeightSource source = reader == null ? new RandomWeights(generator, weights, scratch)
+                    : reader.apply(weights, scratch);
+            // Construction order is PyTorch's module order, which is the order of the random draws.
+            tokEmb = source.embedding("tok_emb.weight", config.vocabSize(), config.embDim());
+            register("tok_emb.weight", tokEmb);
+            posEmb = source.embedding("pos_emb.weight", config.contextLength(), config.embDim());
+            register("pos_emb.weight", posEmb);
+            build(config, source, format);
+            finalNorm = new LayerNorm("final_norm", config.embDim(), source, kernels);
+            registerNorm("final_norm", finalNorm);
+            Tensor head = source.linearWeight("out_head.weight", config.embDim(), config.vocabSize());
+            tiedHead = head.segment().address() == tokEmb.segment().address();
+            outHead = kernels.pack(head, format, weights);
+            register("out_head.weight", outHead);
+        } catch (RuntimeException e) {
+            weights.close();
+            throw e;
+        }
+    }
+
+    private void build(GptConfig config, WeightSource source, WeightFormat format) {
         for (int i = 0; i < config.nLayers(); i++) {
-            TransformerBlock block = new TransformerBlock(config, i, generator, dropout, kernels, format, weights);
+            TransformerBlock block = new TransformerBlock(config, i, source, dropout, kernels, format, weights);
             blocks.add(block);
             String p = "trf_blocks." + i + ".";
             registerLinear(p + "att.W_query", block.att.query);
@@ -71,14 +127,6 @@ public final class GptModel implements AutoCloseable {
             registerNorm(p + "norm1", block.norm1);
             registerNorm(p + "norm2", block.norm2);
         }
-        finalNorm = new LayerNorm(config.embDim(), kernels, weights);
-        registerNorm("final_norm", finalNorm);
-        try (Arena drawn = Arena.ofConfined()) {
-            Tensor w = Tensor.allocate(drawn, config.vocabSize(), config.embDim());
-            generator.kaimingUniform_(w);
-            outHead = kernels.pack(w, format, weights);
-        }
-        register("out_head.weight", outHead);
     }
 
     private void register(String name, Object parameter) {
@@ -143,13 +191,16 @@ public final class GptModel implements AutoCloseable {
         return copy;
     }
 
-    /** The number of scalar parameters, as PyTorch's {@code sum(p.numel() for p in model.parameters())}. */
+    /**
+     * The number of scalar parameters, as PyTorch's {@code sum(p.numel() for p in model.parameters())}:
+     * a tied output head counts once.
+     */
     public long parameterCount() {
         long count = 0;
         for (Object p : parameters.values()) {
             count += p instanceof PackedWeight packed ? packed.shape().size() : ((Tensor) p).size();
         }
-        return count;
+        return tiedHead ? count - outHead.shape().size() : count;
     }
 
     /**

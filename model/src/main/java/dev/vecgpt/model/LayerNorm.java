@@ -13,13 +13,10 @@ final class LayerNorm implements Layer {
     final Tensor scale;
     final Tensor shift;
 
-    LayerNorm(int dim, Kernels kernels, Arena arena) {
+    LayerNorm(String name, int dim, WeightSource source, Kernels kernels) {
         this.kernels = kernels;
-        scale = Tensor.allocate(arena, dim);
-        shift = Tensor.allocate(arena, dim);
-        for (int i = 0; i < dim; i++) {
-            scale.set(i, 1f);
-        }
+        scale = source.norm(name + ".scale", dim, true);
+        shift = source.norm(name + ".shift", dim, false);
     }
 
     void forward(Tensor x, Tensor out) {

@@ -4,7 +4,6 @@ import dev.vecgpt.core.Kernels;
 import dev.vecgpt.core.PackedWeight;
 import dev.vecgpt.core.Tensor;
 import dev.vecgpt.core.WeightFormat;
-import dev.vecgpt.core.random.TorchGenerator;
 import java.lang.foreign.Arena;
 
 /** {@code nn.Linear(in, out, bias)}: {@code y = x · Wᵀ + b}, W drawn as PyTorch does and packed once. */
@@ -14,21 +13,12 @@ final class Linear {
     final PackedWeight weight;
     final Tensor bias;
 
-    /** Draws W (kaiming-uniform) then b (uniform ±1/√in), PyTorch's order, from {@code generator}. */
-    Linear(int in, int out, boolean hasBias, TorchGenerator generator, Kernels kernels, WeightFormat format,
+    /** {@code name}'s weight, then its bias, from {@code source} (PyTorch's order); W is packed into {@code arena}. */
+    Linear(String name, int in, int out, boolean hasBias, WeightSource source, Kernels kernels, WeightFormat format,
            Arena arena) {
         this.kernels = kernels;
-        try (Arena drawn = Arena.ofConfined()) {
-            Tensor w = Tensor.allocate(drawn, out, in);
-            generator.kaimingUniform_(w);
-            weight = kernels.pack(w, format, arena);
-        }
-        if (hasBias) {
-            bias = Tensor.allocate(arena, out);
-            generator.linearBiasUniform_(bias, in);
-        } else {
-            bias = null;
-        }
+        weight = kernels.pack(source.linearWeight(name + ".weight", in, out), format, arena);
+        bias = hasBias ? source.linearBias(name + ".bias", in, out) : null;
     }
 
     /** {@code y [.., out] = x [.., in] · Wᵀ + b}. */

@@ -4,7 +4,6 @@ import dev.vecgpt.core.GptConfig;
 import dev.vecgpt.core.Kernels;
 import dev.vecgpt.core.Tensor;
 import dev.vecgpt.core.WeightFormat;
-import dev.vecgpt.core.random.TorchGenerator;
 import java.lang.foreign.Arena;
 
 /**
@@ -23,16 +22,16 @@ final class MultiHeadAttention {
     final Linear outProj;
 
     /** Creates W_query, W_key, W_value and out_proj in PyTorch's order. */
-    MultiHeadAttention(GptConfig config, TorchGenerator generator, DropoutState dropout, Kernels kernels,
+    MultiHeadAttention(String name, GptConfig config, WeightSource source, DropoutState dropout, Kernels kernels,
                        WeightFormat format, Arena arena) {
         this.kernels = kernels;
         this.heads = config.nHeads();
         this.dropout = dropout;
         int d = config.embDim();
-        query = new Linear(d, d, config.qkvBias(), generator, kernels, format, arena);
-        key = new Linear(d, d, config.qkvBias(), generator, kernels, format, arena);
-        value = new Linear(d, d, config.qkvBias(), generator, kernels, format, arena);
-        outProj = new Linear(d, d, true, generator, kernels, format, arena);
+        query = new Linear(name + ".W_query", d, d, config.qkvBias(), source, kernels, format, arena);
+        key = new Linear(name + ".W_key", d, d, config.qkvBias(), source, kernels, format, arena);
+        value = new Linear(name + ".W_value", d, d, config.qkvBias(), source, kernels, format, arena);
+        outProj = new Linear(name + ".out_proj", d, d, true, source, kernels, format, arena);
     }
 
     /**

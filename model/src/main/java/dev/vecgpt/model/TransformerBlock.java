@@ -4,7 +4,6 @@ import dev.vecgpt.core.GptConfig;
 import dev.vecgpt.core.Kernels;
 import dev.vecgpt.core.Tensor;
 import dev.vecgpt.core.WeightFormat;
-import dev.vecgpt.core.random.TorchGenerator;
 import java.lang.foreign.Arena;
 
 /** The notebook's {@code TransformerBlock}: {@code x + drop(att(norm1(x)))}, then {@code x + drop(ff(norm2(x)))}. */
@@ -20,16 +19,17 @@ final class TransformerBlock implements Layer {
     final LayerNorm norm2;
 
     /** Parameters in PyTorch's registration order: att, ff, norm1, norm2 (only att and ff draw). */
-    TransformerBlock(GptConfig config, int index, TorchGenerator generator, DropoutState dropout, Kernels kernels,
+    TransformerBlock(GptConfig config, int index, WeightSource source, DropoutState dropout, Kernels kernels,
                      WeightFormat format, Arena arena) {
         this.config = config;
         this.kernels = kernels;
         this.dropout = dropout;
         this.index = index;
-        att = new MultiHeadAttention(config, generator, dropout, kernels, format, arena);
-        ff = new FeedForward(config, generator, kernels, format, arena);
-        norm1 = new LayerNorm(config.embDim(), kernels, arena);
-        norm2 = new LayerNorm(config.embDim(), kernels, arena);
+        String name = "trf_blocks." + index;
+        att = new MultiHeadAttention(name + ".att", config, source, dropout, kernels, format, arena);
+        ff = new FeedForward(name + ".ff", config, source, kernels, format, arena);
+        norm1 = new LayerNorm(name + ".norm1", config.embDim(), source, kernels);
+        norm2 = new LayerNorm(name + ".norm2", config.embDim(), source, kernels);
     }
 
     /** Updates the stream {@code ws.x} in place; {@code cache} may be null. */
