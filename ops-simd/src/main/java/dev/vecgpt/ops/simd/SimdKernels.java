@@ -130,31 +130,28 @@ public final class SimdKernels implements Kernels {
         PanelMatmul.multiply(x, (Panels) w, y, pool);
     }
 
-    // TODO(vector kernels): these delegate to the reference until their Vector API versions land.
-    private static final dev.vecgpt.core.ScalarKernels REFERENCE = new dev.vecgpt.core.ScalarKernels();
-
     @Override
     public void layerNorm(Tensor x, Tensor scale, Tensor shift, float eps, Tensor out) {
-        REFERENCE.layerNorm(x, scale, shift, eps, out);
+        Norms.layerNorm(x, scale, shift, eps, out, pool);
     }
 
     @Override
     public void gelu(Tensor x, Tensor out) {
-        REFERENCE.gelu(x, out);
+        Activations.gelu(x, out, pool);
     }
 
     @Override
     public void attentionScores(Tensor q, Tensor k, int heads, Tensor scores) {
-        REFERENCE.attentionScores(q, k, heads, scores);
+        Attention.scores(q, k, heads, scores, pool);
     }
 
     @Override
     public void softmax(Tensor x, Tensor out) {
-        REFERENCE.softmax(x, out);
+        Norms.softmax(x, out, pool);
     }
 
     @Override
     public void attentionValues(Tensor weights, Tensor v, int heads, Tensor out) {
-        REFERENCE.attentionValues(weights, v, heads, out);
+        Attention.values(weights, v, heads, out, pool);
     }
 }

@@ -1,0 +1,225 @@
+package dev.vecgpt.ops.simd;
+
+import static dev.vecgpt.ops.simd.SimdKernels.SPECIES;
+
+import dev.vecgpt.core.Tensor;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * Row-wise normalizations over the last dimension: layer norm and softmax.
+ *
+ * <p>Their sums are vectors of lane-wise partial sums, added chunk after chunk in index order and
+ * finished by {@link VectorFunctions#sum}, a fixed tree; elements past the last whole vector are
+ * then added one by one. That order differs from the reference's left-to-right one (so sums
+ * differ by rounding), but it is fixed: the result depends on the data and the vector width only,
+ * not on JIT tier, thread split or timing. A row is never split, so neither does the thread count
+ * change a result.
+ */
+final class Norms {
+
+    private static final int LANES = SPECIES.length();
+    private static final long VECTOR_BYTES = SPECIES.vectorByteSize();
+    private static final ByteOrder ORDER = ByteOrder.nativeOrder();
+    private static final ValueLayout.OfFloat F = Tensor.FLOAT;
+
+    /**
+     * Below these many elements a call runs on the caller's thread: waking a worker costs tens of
+     * microseconds, so only calls of about a millisecond (4M elements of layer norm, 1M of
+     * softmax, on Zen 4) are worth splitting.
+     */
+    private static final long LAYER_NORM_PARALLEL = 1L << 22;
+    private static final long SOFTMAX_PARALLEL = 1L << 20;
+
+    private Norms() {}
+
+    /** Splits {@code rows} into one contiguous run per thread, when the call is big enough and every tensor shareable. */
+    private static int parts(long rows, long elements, long threshold, WorkerPool pool, Tensor... tensors) {
+        if (elements < threshold || pool.threads() == 1) {
+            return 1;
+        }
+        for (Tensor t : tensors) {
+            if (!pool.canShare(t.segment())) {
+                return 1;
+            }
+        }
+        return (int) Math.min(pool.threads(), rows);
+    }
+
+    // ---------------------------------------------------------------- layer norm
+
+    static void layerNorm(Tensor x, Tensor scale, Tensor shift, float eps, Tensor out, WorkerPool pool) {
+        int dim = scale.shape().dim(0);
+        long rows = x.size() / dim;
+        int parts = parts(rows, x.size(), LAYER_NORM_PARALLEL, pool, x, scale, shift, out);
+        MemorySegment xs = x.segment();
+        MemorySegment scales = scale.segment();
+        MemorySegment shifts = shift.segment();
+        MemorySegment outs = out.segment();
+        pool.run(parts, part -> {
+            for (long r = rows * part / parts, end = rows * (part + 1) / parts; r < end; r++) {
+                layerNormRow(xs, scales, shifts, eps, outs, r * dim * Float.BYTES, dim);
+            }
+        });
+    }
+
+    /**
+     * One row at byte offset {@code base}: mean, biased variance of the centred values, then
+     * {@code scale·((x − mean)/std) + shift} with the reference's operations in the reference's
+     * order, so that outputs differ only as far as mean and std do.
+     */
+    private static void layerNormRow(MemorySegment x, MemorySegment scale, MemorySegment shift, float eps,
+                                     MemorySegment out, long base, int dim) {
+        int vectorEnd = dim - dim % LANES;
+        float mean = sum(x, base, dim, vectorEnd) / dim;
+        float squares = centredSquares(x, base, dim, vectorEnd, mean);
+        float std = (float) Math.sqrt(squares / dim + eps);
+        FloatVector meanV = FloatVector.broadcast(SPECIES, mean);
+        FloatVector stdV = FloatVector.broadcast(SPECIES, std);
+        int i = 0;
+        for (; i < vectorEnd; i += LANES) {
+            long at = base + (long) i * Float.BYTES;
+            long param = (long) i * Float.BYTES;
+            FloatVector normalized = FloatVector.fromMemorySegment(SPECIES, x, at, ORDER).sub(meanV).div(stdV);
+            FloatVector.fromMemorySegment(SPECIES, scale, param, ORDER).mul(normalized)
+                    .add(FloatVector.fromMemorySegment(SPECIES, shift, param, ORDER))
+                    .intoMemorySegment(out, at, ORDER);
+        }
+        for (; i < dim; i++) {
+            long at = base + (long) i * Float.BYTES;
+            long param = (long) i * Float.BYTES;
+            out.set(F, at, scale.get(F, param) * ((x.get(F, at) - mean) / std) + shift.get(F, param));
+        }
+    }
+
+    /** Σ x over a row of {@code dim} floats; {@code vectorEnd} = dim rounded down to whole vectors. */
+    private static float sum(MemorySegment x, long base, int dim, int vectorEnd) {
+        FloatVector acc = FloatVector.zero(SPECIES);
+        // Two accumulators (even and odd vectors) halve the add-latency chain; they are joined in a fixed order.
+        FloatVector odd = acc;
+        int i = 0;
+        for (; i + 2 * LANES <= vectorEnd; i += 2 * LANES) {
+            long at = base + (long) i * Float.BYTES;
+            acc = acc.add(FloatVector.fromMemorySegment(SPECIES, x, at, ORDER));
+            odd = odd.add(FloatVector.fromMemorySegment(SPECIES, x, at + VECTOR_BYTES, ORDER));
+        }
+        if (i < vectorEnd) {
+            acc = acc.add(FloatVector.fromMemorySegment(SPECIES, x, base + (long) i * Float.BYTES, ORDER));
+            i += LANES;
+        }
+        float sum = VectorFunctions.sum(acc.add(odd));
+        for (; i < dim; i++) {
+            sum += x.get(F, base + (long) i * Float.BYTES);
+        }
+        return sum;
+    }
+
+    /** Σ (x − mean)², in the order of {@link #sum}; the square and the add are one fma. */
+    private static float centredSquares(MemorySegment x, long base, int dim, int vectorEnd, float mean) {
+        FloatVector meanV = FloatVector.broadcast(SPECIES, mean);
+        FloatVector acc = FloatVector.zero(SPECIES);
+        FloatVector odd = acc;
+        int i = 0;
+        for (; i + 2 * LANES <= vectorEnd; i += 2 * LANES) {
+            long at = base + (long) i * Float.BYTES;
+            FloatVector c0 = FloatVector.fromMemorySegment(SPECIES, x, at, ORDER).sub(meanV);
+            FloatVector c1 = FloatVector.fromMemorySegment(SPECIES, x, at + VECTOR_BYTES, ORDER).sub(meanV);
+            acc = c0.fma(c0, acc);
+            odd = c1.fma(c1, odd);
+        }
+        if (i < vectorEnd) {
+            FloatVector c = FloatVector.fromMemorySegment(SPECIES, x, base + (long) i * Float.BYTES, ORDER).sub(meanV);
+            acc = c.fma(c, acc);
+            i += LANES;
+        }
+        float squares = VectorFunctions.sum(acc.add(odd));
+        for (; i < dim; i++) {
+            float c = x.get(F, base + (long) i * Float.BYTES) - mean;
+            squares = Math.fma(c, c, squares);
+        }
+        return squares;
+    }
+
+    // ---------------------------------------------------------------- softmax
+
+    static void softmax(Tensor x, Tensor out, WorkerPool pool) {
+        int dim = x.shape().dim(-1);
+        long rows = x.size() / dim;
+        int parts = parts(rows, x.size(), SOFTMAX_PARALLEL, pool, x, out);
+        MemorySegment xs = x.segment();
+        MemorySegment outs = out.segment();
+        pool.run(parts, part -> {
+            for (long r = rows * part / parts, end = rows * (part + 1) / parts; r < end; r++) {
+                softmaxRow(xs, outs, r * dim * Float.BYTES, dim);
+            }
+        });
+    }
+
+    /**
+     * One row: the maximum (exact in any order), {@code e = exp(x − max)} stored in out and summed,
+     * then {@code out = e / sum} as the reference divides. {@code −∞} entries give
+     * {@code exp(−∞) = 0} exactly. Each element is read before its output is written, so out may be
+     * x. Three methods of scalar arguments, each small enough for C2 to inline its vector helpers.
+     */
+    private static void softmaxRow(MemorySegment x, MemorySegment out, long base, int dim) {
+        int vectorEnd = dim - dim % LANES;
+        float max = max(x, base, dim, vectorEnd);
+        float sum = expAndSum(x, out, base, dim, vectorEnd, max);
+        divide(out, base, dim, vectorEnd, sum);
+    }
+
+    private static float max(MemorySegment x, long base, int dim, int vectorEnd) {
+        FloatVector maxV = FloatVector.broadcast(SPECIES, Float.NEGATIVE_INFINITY);
+        int i = 0;
+        for (; i < vectorEnd; i += LANES) {
+            maxV = maxV.max(FloatVector.fromMemorySegment(SPECIES, x, base + (long) i * Float.BYTES, ORDER));
+        }
+        // MAX is exact and order-free (ties of ±0 aside, which give the same exp), so reduceLanes is safe here.
+        float max = maxV.reduceLanes(VectorOperators.MAX);
+        for (; i < dim; i++) {
+            max = Math.max(max, x.get(F, base + (long) i * Float.BYTES));
+        }
+        return max;
+    }
+
+    /**
+     * {@code out = exp(x − max)} and its sum, in the order of {@link #sum}: lane-wise over the whole
+     * vectors, {@link VectorFunctions#sum}, then the last elements one by one, through the scalar
+     * twin of the vector exp (the same bits as a lane).
+     */
+    private static float expAndSum(MemorySegment x, MemorySegment out, long base, int dim, int vectorEnd, float max) {
+        FloatVector maxV = FloatVector.broadcast(SPECIES, max);
+        FloatVector acc = FloatVector.zero(SPECIES);
+        int i = 0;
+        for (; i < vectorEnd; i += LANES) {
+            long at = base + (long) i * Float.BYTES;
+            FloatVector e = VectorFunctions.exp(FloatVector.fromMemorySegment(SPECIES, x, at, ORDER).sub(maxV));
+            e.intoMemorySegment(out, at, ORDER);
+            acc = acc.add(e);
+        }
+        float sum = VectorFunctions.sum(acc);
+        for (; i < dim; i++) {
+            long at = base + (long) i * Float.BYTES;
+            float e = VectorFunctions.exp(x.get(F, at) - max);
+            out.set(F, at, e);
+            sum += e;
+        }
+        return sum;
+    }
+
+    private static void divide(MemorySegment out, long base, int dim, int vectorEnd, float sum) {
+        FloatVector sumV = FloatVector.broadcast(SPECIES, sum);
+        int i = 0;
+        for (; i < vectorEnd; i += LANES) {
+            long at = base + (long) i * Float.BYTES;
+            FloatVector.fromMemorySegment(SPECIES, out, at, ORDER).div(sumV).intoMemorySegment(out, at, ORDER);
+        }
+        for (; i < dim; i++) {
+            long at = base + (long) i * Float.BYTES;
+            out.set(F, at, out.get(F, at) / sum);
+        }
+    }
+}
