@@ -27,8 +27,9 @@ public record Figure(JmhResult result, String kernel, String label, String imple
 
     public static Figure of(JmhResult r) {
         String kernel = r.method();
-        String implementation = r.params().getOrDefault("kernels",
-                r.className().startsWith("OpenBlas") ? "openblas" : "java");
+        // No kernels parameter: OpenBLAS, the GPT benchmarks (always simd), or a machine baseline.
+        String implementation = r.params().getOrDefault("kernels", r.className().startsWith("OpenBlas") ? "openblas"
+                : Comparison.KERNELS.contains(kernel) ? "simd" : "java");
         int threads = Integer.parseInt(r.params().getOrDefault("threads", "1"));
         double s = r.secondsPerOp();
         double bytes = Double.NaN;
@@ -119,7 +120,8 @@ public record Figure(JmhResult result, String kernel, String label, String imple
 
     /** A size for ordering cases: the product of the numbers in the label. */
     public double size() {
-        return label.isEmpty() ? 0 : Arrays.stream(dims(label.replace(" tokens", ""))).reduce(1, (a, b) -> a * b);
+        String numbers = label.replaceAll("[^0-9x]", ""); // "8x1024", "1024 tokens", "1 token"
+        return numbers.isEmpty() ? 0 : Arrays.stream(dims(numbers)).reduce(1, (a, b) -> a * b);
     }
 
     private static double[] dims(String param) {

@@ -121,11 +121,11 @@ final class MarkdownReport {
     }
 
     private static void all(StringBuilder md, Comparison c) {
-        md.append("\n| Benchmark | Case | Kernels | Threads | Time per call | Throughput | Of roofline |\n")
+        md.append("\n| Benchmark | Case | Series | Threads | Time per call | Throughput | Of roofline |\n")
                 .append("|---|---|---|---:|---:|---:|---:|\n");
         for (Figure f : c.figures()) {
             md.append("| ").append(f.result().className()).append('.').append(f.kernel()).append(" | ")
-                    .append(f.label()).append(" | ").append(f.implementation()).append(" | ").append(f.threads())
+                    .append(f.label()).append(" | ").append(f.series()).append(" | ").append(f.threads())
                     .append(" | ").append(Format.time(f.seconds(), f.errorSeconds())).append(" | ")
                     .append(Format.number(f.throughput())).append(' ').append(f.unit()).append(" | ")
                     .append(c.ofRoofline(f).map(Format::percent).orElse("")).append(" |\n");

@@ -17,7 +17,8 @@ import java.util.Map;
  */
 final class SvgChart {
 
-    private static final String[] COLORS = {"#9e9e9e", "#1f77b4", "#ff7f0e", "#d62728", "#2ca02c", "#9467bd"};
+    private static final String[] COLORS = {"#9e9e9e", "#1f77b4", "#ff7f0e", "#d62728", "#2ca02c", "#9467bd",
+            "#8c564b", "#e377c2", "#17becf", "#bcbd22"};
     private static final int LEFT = 64;
     private static final int RIGHT = 16;
     private static final int BAR = 32;

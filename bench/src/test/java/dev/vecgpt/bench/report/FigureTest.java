@@ -39,6 +39,29 @@ class FigureTest {
         assertEquals(40, f.get(5).throughput(), 1e-9);
     }
 
+    private static JmhResult gpt(String method, String format, double msPerOp) {
+        return new JmhResult("dev.vecgpt.bench.GptBenchmark." + method, "avgt",
+                java.util.Map.of("format", format, "threads", "2"), msPerOp, 0.1, "ms/op", 3, 5, "1 s", 5, "1 s",
+                "1.37", "java", "25", "vm", "25", List.of());
+    }
+
+    @Test
+    void gptDecodeReadsEveryWeightOncePerTokenAndPrefillCountsMatmulFlop() {
+        double weights = 12.0 * (4 * 768 * 768 + 2 * 768 * 3072) + 50257.0 * 768;
+        Figure decode = Figure.of(gpt("decode", "F32", 20));
+        assertEquals("1 token", decode.label());
+        assertEquals("simd 2t", decode.series());
+        assertEquals(50, decode.throughput(), 1e-9);               // 1 token per 20 ms
+        assertEquals(weights * 4, decode.bytes(), 1);
+        assertEquals(weights * 2, Figure.of(gpt("decode", "BF16", 10)).bytes(), 1);
+        assertEquals("simd bf16 2t", Figure.of(gpt("decode", "BF16", 10)).series());
+        Figure prefill = Figure.of(gpt("prefill", "F32", 1024));
+        assertEquals(1000, prefill.throughput(), 1e-9);            // 1024 tokens per 1.024 s
+        assertEquals(2 * weights * 1024, prefill.flop(), 1);
+        assertEquals(1, decode.size());
+        assertEquals(1024, prefill.size());
+    }
+
     @Test
     void openBlasIsItsOwnSeriesPerThreadCount() throws IOException {
         List<Figure> f = figures();

@@ -36,9 +36,9 @@ class ReportOutputTest {
         assertTrue(md.contains("| gather | 8 tokens | GB/s | 10.0 | 100 |  |  | 10.0× |  |"), md);
         assertTrue(md.contains("| forward | 2x4 | tokens/s |  | 100 |  |  |  |  |"), md);
         assertTrue(md.contains("| DRAM read (SIMD sum over 1 GiB) | 1 | 20.0 GB/s |"), md);
-        assertTrue(md.contains("| MatmulBenchmark.matmul | 8x50257x768 | simd | 1 | 6.18 ± 0.100 ms | 100 GFLOP/s | 126% |"),
+        assertTrue(md.contains("| MatmulBenchmark.matmul | 8x50257x768 | simd 1t | 1 | 6.18 ± 0.100 ms | 100 GFLOP/s | 126% |"),
                 md);
-        assertTrue(md.contains("| ForwardBenchmark.forward | 2x4 | simd | 1 | 80.0 ms | 100 tokens/s |  |"), md);
+        assertTrue(md.contains("| ForwardBenchmark.forward | 2x4 | simd 1t | 1 | 80.0 ms | 100 tokens/s |  |"), md);
         assertTrue(md.contains("![Throughput per kernel: scalar vs simd vs OpenBLAS](chart.svg)"), md);
     }
 
