@@ -11,7 +11,6 @@ import dev.vecgpt.core.random.Dropout;
 import dev.vecgpt.core.random.TorchGenerator;
 import java.lang.foreign.Arena;
 import java.util.List;
-import java.util.Objects;
 import java.util.stream.IntStream;
 
 /**
@@ -27,15 +26,13 @@ public final class DummyGptModel implements AutoCloseable {
     private final GptConfig config;
     private final Kernels kernels;
     private final Arena weights = Arena.ofShared();
-    private final TorchGenerator generator;
+    private final DropoutState dropout;
     private final Tensor tokEmb;
     private final Tensor posEmb;
     private final Tensor outHead;
     private final PackedWeight outHeadPacked;
     private final List<Layer> blocks;
     private final Layer finalNorm = new DummyLayerNorm();
-    private boolean training = true;
-    private Dropout.Mode dropoutMode = Dropout.Mode.X86_MKL;
 
     public DummyGptModel(GptConfig config, long seed) {
         this(config, seed, KernelProvider.kernels());
@@ -53,7 +50,8 @@ public final class DummyGptModel implements AutoCloseable {
     public DummyGptModel(GptConfig config, long seed, Kernels kernels, WeightFormat outHeadFormat) {
         this.config = config;
         this.kernels = kernels;
-        this.generator = new TorchGenerator(seed);
+        TorchGenerator generator = new TorchGenerator(seed);
+        this.dropout = new DropoutState(config.dropRate(), generator);
         // PyTorch's registration order, which is the order of the random draws.
         tokEmb = Tensor.allocate(weights, config.vocabSize(), config.embDim());
         generator.normal_(tokEmb, 0, 1);
@@ -71,23 +69,23 @@ public final class DummyGptModel implements AutoCloseable {
 
     /** Dropout on (the default, as for a new PyTorch module). */
     public DummyGptModel train() {
-        training = true;
+        dropout.training(true);
         return this;
     }
 
     /** Dropout off: the forward pass draws no random numbers and is a pure function of the ids. */
     public DummyGptModel eval() {
-        training = false;
+        dropout.training(false);
         return this;
     }
 
     public boolean isTraining() {
-        return training;
+        return dropout.training();
     }
 
     /** How training-mode dropout draws its mask; {@link Dropout.Mode#X86_MKL} by default, as PyTorch on x86. */
     public DummyGptModel dropoutMode(Dropout.Mode mode) {
-        this.dropoutMode = Objects.requireNonNull(mode, "mode");
+        dropout.mode(mode);
         return this;
     }
 
@@ -117,9 +115,7 @@ public final class DummyGptModel implements AutoCloseable {
             Tensor x = Tensor.allocate(scratch, b, t, d);
             kernels.gather(tokEmb, batch.flat(), x);
             kernels.add(x, posEmb.slice(0, t), x);
-            if (training) {
-                Dropout.apply(x, config.dropRate(), dropoutMode, generator);
-            }
+            dropout.apply(x);
             for (Layer block : blocks) {
                 x = block.forward(x, scratch);
             }
