@@ -1,9 +1,6 @@
 package dev.vecgpt.bench;
 
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -49,35 +46,21 @@ public class FmaPeakBenchmark {
     @Param({"1", "2"})
     public int threads;
 
-    private ExecutorService pool;
+    private ThreadSplit split;
 
     @Setup(Level.Trial)
     public void setUp() {
-        pool = threads > 1 ? Executors.newFixedThreadPool(threads - 1, r -> {
-            Thread t = new Thread(r, "fma");
-            t.setDaemon(true);
-            return t;
-        }) : null;
+        split = new ThreadSplit(threads, "fma");
     }
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        if (pool != null) {
-            pool.shutdownNow();
-        }
+        split.close();
     }
 
     @Benchmark
     public float fmaPeak() throws InterruptedException, ExecutionException {
-        Future<?>[] others = new Future<?>[threads - 1];
-        for (int t = 0; t < others.length; t++) {
-            others[t] = pool.submit(() -> fmaLoop(ITERATIONS));
-        }
-        float total = fmaLoop(ITERATIONS);
-        for (Future<?> f : others) {
-            total += (Float) f.get();
-        }
-        return total;
+        return split.sum(part -> fmaLoop(ITERATIONS));
     }
 
     /**

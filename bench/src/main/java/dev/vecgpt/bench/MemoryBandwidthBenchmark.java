@@ -3,12 +3,7 @@ package dev.vecgpt.bench;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -54,26 +49,19 @@ public class MemoryBandwidthBenchmark {
 
     private Arena arena;
     private MemorySegment data;
-    private ExecutorService pool;
+    private ThreadSplit split;
 
     @Setup(Level.Trial)
     public void setUp() {
         arena = Arena.ofShared();
         data = arena.allocate(BYTES, 64);
         data.fill((byte) 0x3f); // every page touched (mapped) before timing; each float is 0.747
-        // The calling thread sums part 0; the pool, created once, sums the others.
-        pool = threads > 1 ? Executors.newFixedThreadPool(threads - 1, r -> {
-            Thread t = new Thread(r, "bandwidth");
-            t.setDaemon(true);
-            return t;
-        }) : null;
+        split = new ThreadSplit(threads, "bandwidth");
     }
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        if (pool != null) {
-            pool.shutdownNow();
-        }
+        split.close();
         arena.close();
     }
 
@@ -81,17 +69,7 @@ public class MemoryBandwidthBenchmark {
     public float dramRead() throws InterruptedException, ExecutionException {
         // Parts are multiples of the 4-vector step; the calling thread takes part 0, the last ends at BYTES.
         long part = BYTES / threads / STEP * STEP;
-        List<Future<Float>> others = new ArrayList<>();
-        for (int t = 1; t < threads; t++) {
-            long from = t * part;
-            long to = t == threads - 1 ? BYTES : from + part;
-            others.add(pool.submit(() -> sum(data, from, to)));
-        }
-        float total = sum(data, 0, part);
-        for (Future<Float> f : others) {
-            total += f.get();
-        }
-        return total;
+        return split.sum(t -> sum(data, t * part, t == threads - 1 ? BYTES : (t + 1) * part));
     }
 
     /** Four independent accumulators, so the loop is bound by loads, not by the add latency. */

@@ -136,10 +136,7 @@ public final class CheckedKernels implements Kernels {
 
     @Override
     public void gelu(Tensor x, Tensor out) {
-        requireAlive("gelu", "x", x);
-        requireAlive("gelu", "out", out);
-        requireSameShape("gelu", x, out);
-        requireSameOrDisjoint("gelu", "x", x, out);
+        checkElementwise("gelu", x, out);
         delegate.gelu(x, out);
     }
 
@@ -168,10 +165,7 @@ public final class CheckedKernels implements Kernels {
 
     @Override
     public void softmax(Tensor x, Tensor out) {
-        requireAlive("softmax", "x", x);
-        requireAlive("softmax", "out", out);
-        requireSameShape("softmax", x, out);
-        requireSameOrDisjoint("softmax", "x", x, out);
+        checkElementwise("softmax", x, out);
         delegate.softmax(x, out);
     }
 
@@ -205,6 +199,14 @@ public final class CheckedKernels implements Kernels {
             throw new IllegalArgumentException(op + ": " + heads + " heads do not divide " + name + "'s width "
                     + t.shape().dim(2));
         }
+    }
+
+    /** For kernels that map {@code x} to an {@code out} of its shape, possibly in place. */
+    private static void checkElementwise(String op, Tensor x, Tensor out) {
+        requireAlive(op, "x", x);
+        requireAlive(op, "out", out);
+        requireSameShape(op, x, out);
+        requireSameOrDisjoint(op, "x", x, out);
     }
 
     private static void requireSameShape(String op, Tensor x, Tensor out) {

@@ -7,7 +7,6 @@ import dev.vecgpt.core.PackedWeight;
 import dev.vecgpt.core.Shape;
 import dev.vecgpt.core.Tensor;
 import dev.vecgpt.core.WeightFormat;
-import dev.vecgpt.core.random.Dropout;
 import dev.vecgpt.core.random.TorchGenerator;
 import java.lang.foreign.Arena;
 import java.util.List;
@@ -21,12 +20,8 @@ import java.util.stream.IntStream;
  * <p>Like a PyTorch module it starts in training mode (dropout active); call {@link #eval()} to turn
  * dropout off. The weights live in an arena the model owns: close the model to free them.
  */
-public final class DummyGptModel implements AutoCloseable {
+public final class DummyGptModel extends TrainableModel<DummyGptModel> {
 
-    private final GptConfig config;
-    private final Kernels kernels;
-    private final Arena weights = Arena.ofShared();
-    private final DropoutState dropout;
     private final Tensor tokEmb;
     private final Tensor posEmb;
     private final Tensor outHead;
@@ -48,10 +43,11 @@ public final class DummyGptModel implements AutoCloseable {
      * memory the largest matmul reads, at the cost of rounding its weights to bfloat16.
      */
     public DummyGptModel(GptConfig config, long seed, Kernels kernels, WeightFormat outHeadFormat) {
-        this.config = config;
-        this.kernels = kernels;
-        TorchGenerator generator = new TorchGenerator(seed);
-        this.dropout = new DropoutState(config.dropRate(), generator);
+        this(config, kernels, outHeadFormat, new TorchGenerator(seed));
+    }
+
+    private DummyGptModel(GptConfig config, Kernels kernels, WeightFormat outHeadFormat, TorchGenerator generator) {
+        super(config, kernels, generator);
         // PyTorch's registration order, which is the order of the random draws.
         tokEmb = Tensor.allocate(weights, config.vocabSize(), config.embDim());
         generator.normal_(tokEmb, 0, 1);
@@ -61,32 +57,6 @@ public final class DummyGptModel implements AutoCloseable {
         outHead = Tensor.allocate(weights, config.vocabSize(), config.embDim());
         generator.kaimingUniform_(outHead);
         outHeadPacked = kernels.pack(outHead, outHeadFormat, weights);
-    }
-
-    public GptConfig config() {
-        return config;
-    }
-
-    /** Dropout on (the default, as for a new PyTorch module). */
-    public DummyGptModel train() {
-        dropout.training(true);
-        return this;
-    }
-
-    /** Dropout off: the forward pass draws no random numbers and is a pure function of the ids. */
-    public DummyGptModel eval() {
-        dropout.training(false);
-        return this;
-    }
-
-    public boolean isTraining() {
-        return dropout.training();
-    }
-
-    /** How training-mode dropout draws its mask; {@link Dropout.Mode#X86_MKL} by default, as PyTorch on x86. */
-    public DummyGptModel dropoutMode(Dropout.Mode mode) {
-        dropout.mode(mode);
-        return this;
     }
 
     public Tensor tokenEmbedding() {
@@ -113,9 +83,7 @@ public final class DummyGptModel implements AutoCloseable {
         Tensor logits = Tensor.allocate(arena, Shape.of(b, t, config.vocabSize()));
         try (Arena scratch = Arena.ofShared()) { // shared: the kernels may use their threads
             Tensor x = Tensor.allocate(scratch, b, t, d);
-            kernels.gather(tokEmb, batch.flat(), x);
-            kernels.add(x, posEmb.slice(0, t), x);
-            dropout.apply(x);
+            embed(tokEmb, posEmb, batch.flat(), 0, x);
             for (Layer block : blocks) {
                 x = block.forward(x, scratch);
             }
@@ -123,10 +91,5 @@ public final class DummyGptModel implements AutoCloseable {
             kernels.matmul(x, outHeadPacked, logits);
             return logits;
         }
-    }
-
-    @Override
-    public void close() {
-        weights.close();
     }
 }

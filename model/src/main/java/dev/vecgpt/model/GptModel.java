@@ -8,7 +8,6 @@ import dev.vecgpt.core.Shape;
 import dev.vecgpt.core.Tensor;
 import dev.vecgpt.core.WeightFormat;
 import dev.vecgpt.core.io.Safetensors;
-import dev.vecgpt.core.random.Dropout;
 import dev.vecgpt.core.random.TorchGenerator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -31,12 +30,8 @@ import java.util.Map;
  * live in an arena the model owns: close the model to free them. Not thread-safe: one forward pass
  * or generation at a time (the kernels themselves use several threads).
  */
-public final class GptModel implements AutoCloseable {
+public final class GptModel extends TrainableModel<GptModel> {
 
-    private final GptConfig config;
-    private final Kernels kernels;
-    private final Arena weights = Arena.ofShared();
-    private final DropoutState dropout;
     private final Tensor tokEmb;
     private final Tensor posEmb;
     private final List<TransformerBlock> blocks = new ArrayList<>();
@@ -89,9 +84,7 @@ public final class GptModel implements AutoCloseable {
      */
     GptModel(GptConfig config, Kernels kernels, WeightFormat format, TorchGenerator generator,
              java.util.function.BiFunction<Arena, Arena, WeightSource> reader) {
-        this.config = config;
-        this.kernels = kernels;
-        dropout = new DropoutState(config.dropRate(), generator);
+        super(config, kernels, generator);
         try (Arena scratch = Arena.ofConfined()) {
             WeightSource source = reader == null ? new RandomWeights(generator, weights, scratch)
                     : reader.apply(weights, scratch);
@@ -145,32 +138,6 @@ public final class GptModel implements AutoCloseable {
         register(name + ".shift", norm.shift);
     }
 
-    public GptConfig config() {
-        return config;
-    }
-
-    /** Dropout on (the default, as for a new PyTorch module). */
-    public GptModel train() {
-        dropout.training(true);
-        return this;
-    }
-
-    /** Dropout off: forward passes draw no random numbers. */
-    public GptModel eval() {
-        dropout.training(false);
-        return this;
-    }
-
-    public boolean isTraining() {
-        return dropout.training();
-    }
-
-    /** How training-mode dropout draws its masks; {@link Dropout.Mode#X86_MKL} by default. */
-    public GptModel dropoutMode(Dropout.Mode mode) {
-        dropout.mode(mode);
-        return this;
-    }
-
     /** PyTorch's parameter names, in registration order. */
     public List<String> parameterNames() {
         return Collections.unmodifiableList(new ArrayList<>(parameters.keySet()));
@@ -221,9 +188,7 @@ public final class GptModel implements AutoCloseable {
 
     /** Runs the embeddings and every block over {@code flat} ids (positions from {@code start}) into {@code ws.x}. */
     private void hidden(int[] flat, int start, Workspace ws, KvCache cache) {
-        kernels.gather(tokEmb, flat, ws.x);
-        kernels.add(ws.x, posEmb.slice(start, start + ws.length), ws.x);
-        dropout.apply(ws.x);
+        embed(tokEmb, posEmb, flat, start, ws.x);
         for (TransformerBlock block : blocks) {
             block.forward(ws, cache);
         }
@@ -318,10 +283,5 @@ public final class GptModel implements AutoCloseable {
             }
         }
         return best;
-    }
-
-    @Override
-    public void close() {
-        weights.close();
     }
 }
