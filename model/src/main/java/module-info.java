@@ -1,8 +1,13 @@
-/** The GPT-2 pipeline: tokenizer, models and the demo. No SIMD here: kernels come from dev.vecgpt.core. */
+/**
+ * GPT-2 on vecgpt's kernels: the library's {@link dev.vecgpt.model.GptModel} (immutable weights, shared by
+ * threads) and {@link dev.vecgpt.model.GptSession} (one caller's KV cache and scratch), sampling, the
+ * tokenizer, and the design notebook's placeholder model. No SIMD here: kernels come from dev.vecgpt.core.
+ */
 module dev.vecgpt.model {
-    requires dev.vecgpt.core;
+    requires transitive dev.vecgpt.core;
+    requires com.fasterxml.jackson.core;
     requires jtokkit;
 
     exports dev.vecgpt.model;
-    exports dev.vecgpt.model.cli;
+    exports dev.vecgpt.model.notebook;
 }

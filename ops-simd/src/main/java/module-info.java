@@ -4,7 +4,5 @@ module dev.vecgpt.ops.simd {
     requires jdk.incubator.vector;
     requires jdk.management;
 
-    exports dev.vecgpt.ops.simd;
-
     provides dev.vecgpt.core.KernelsFactory with dev.vecgpt.ops.simd.SimdKernelsFactory;
 }

@@ -3,7 +3,7 @@ package dev.vecgpt.bench;
 import static dev.vecgpt.core.GptConfig.GPT_CONFIG_124M;
 
 import dev.vecgpt.core.Tensor;
-import dev.vecgpt.model.DummyGptModel;
+import dev.vecgpt.model.notebook.DummyGptModel;
 import dev.vecgpt.model.Tokenizer;
 import java.lang.foreign.Arena;
 import java.util.List;

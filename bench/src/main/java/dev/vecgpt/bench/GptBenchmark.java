@@ -4,7 +4,11 @@ import static dev.vecgpt.core.GptConfig.GPT_CONFIG_124M;
 
 import dev.vecgpt.core.KernelProvider;
 import dev.vecgpt.core.WeightFormat;
+import dev.vecgpt.core.Kernels;
+import dev.vecgpt.model.Generation;
 import dev.vecgpt.model.GptModel;
+import dev.vecgpt.model.GptSession;
+import dev.vecgpt.model.ModelOptions;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -48,14 +52,18 @@ public class GptBenchmark {
     @Param({"F32", "BF16"})
     public String format;
 
+    private Kernels kernels;
     private GptModel model;
+    private GptSession session;
     private int[] longPrompt;
     private int[] shortPrompt;
 
     @Setup(Level.Trial)
     public void setUp() {
-        model = new GptModel(GPT_CONFIG_124M, 123, KernelProvider.byName("simd").withThreads(threads),
-                WeightFormat.valueOf(format)).eval();
+        kernels = KernelProvider.byName("simd").withThreads(threads);
+        model = new GptModel(GPT_CONFIG_124M, 123,
+                ModelOptions.DEFAULT.withKernels(kernels).withFormat(WeightFormat.valueOf(format)));
+        session = model.newSession();
         SplittableRandom random = new SplittableRandom(4);
         longPrompt = random.ints(PREFILL_TOKENS, 0, GPT_CONFIG_124M.vocabSize()).toArray();
         shortPrompt = random.ints(DECODE_PROMPT, 0, GPT_CONFIG_124M.vocabSize()).toArray();
@@ -63,17 +71,19 @@ public class GptBenchmark {
 
     @TearDown(Level.Trial)
     public void tearDown() {
+        session.close();
         model.close();
+        kernels.close();
     }
 
     @Benchmark
     public int prefill() {
-        return model.generate(longPrompt, 1)[PREFILL_TOKENS];
+        return session.generate(longPrompt, Generation.greedy(1))[PREFILL_TOKENS];
     }
 
     @Benchmark
     @OperationsPerInvocation(DECODE_TOKENS)
     public int decode() {
-        return model.generate(shortPrompt, DECODE_TOKENS)[DECODE_PROMPT + DECODE_TOKENS - 1];
+        return session.generate(shortPrompt, Generation.greedy(DECODE_TOKENS))[DECODE_PROMPT + DECODE_TOKENS - 1];
     }
 }

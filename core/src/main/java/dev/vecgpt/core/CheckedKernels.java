@@ -7,17 +7,22 @@ import java.util.Objects;
  * Validates every kernel call, then delegates. A bad call throws before any output is written,
  * naming the argument and the bad value, so the kernels themselves can stay free of checks.
  */
-public final class CheckedKernels implements Kernels {
+final class CheckedKernels implements Kernels {
 
     private final Kernels delegate;
+    /** False for the JVM's shared kernels, which no user may close. */
+    private final boolean owner;
 
-    public CheckedKernels(Kernels delegate) {
+    CheckedKernels(Kernels delegate, boolean owner) {
         this.delegate = Objects.requireNonNull(delegate, "delegate");
+        this.owner = owner;
     }
 
-    /** The unchecked kernels behind this wrapper. */
-    public Kernels delegate() {
-        return delegate;
+    @Override
+    public void close() {
+        if (owner) {
+            delegate.close();
+        }
     }
 
     @Override
@@ -35,7 +40,8 @@ public final class CheckedKernels implements Kernels {
         if (threads < 1) {
             throw new IllegalArgumentException("threads is " + threads + ", must be >= 1");
         }
-        return new CheckedKernels(delegate.withThreads(threads));
+        Kernels limited = delegate.withThreads(threads);
+        return limited == delegate ? this : new CheckedKernels(limited, true);
     }
 
     @Override

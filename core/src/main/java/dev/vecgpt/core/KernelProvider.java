@@ -9,7 +9,7 @@ import java.util.ServiceLoader;
 
 /**
  * Chooses the kernels once per JVM: the fastest available {@link KernelsFactory} (the Vector API
- * kernels of {@code ops-simd}), or {@link ScalarKernels} with a reason, logged in one line.
+ * kernels of {@code ops-simd}), or {@code ScalarKernels} with a reason, logged in one line.
  *
  * <p>{@code -Dvecgpt.kernels=scalar|simd|auto} (default {@code auto}) forces a choice, for tests
  * and benchmarks; forcing a kernel set that cannot be loaded is an error, not a silent fallback.
@@ -43,12 +43,15 @@ public final class KernelProvider {
         return Holder.CHOICE.description();
     }
 
-    /** Checked kernels by name ({@code "scalar"} or a factory's name), for tests and benchmarks. */
+    /**
+     * New kernels by name ({@code "scalar"}, the reference, or a factory's name such as {@code "simd"}),
+     * with argument checks, for tests and benchmarks. They own their threads: close them when done.
+     */
     public static Kernels byName(String name) {
         if (name.equals("scalar")) {
-            return new CheckedKernels(new ScalarKernels());
+            return new CheckedKernels(new ScalarKernels(), true);
         }
-        return new CheckedKernels(loadFactory(name).create());
+        return new CheckedKernels(loadFactory(name).create(), true);
     }
 
     private static Choice choose(String requested) {
@@ -58,7 +61,7 @@ public final class KernelProvider {
         }
         if (!mode.equals("auto")) {
             KernelsFactory forced = loadFactory(mode);
-            return new Choice(new CheckedKernels(forced.create()),
+            return new Choice(new CheckedKernels(forced.create(), false),
                     "vecgpt kernels: " + forced.name() + " (" + forced.description() + "; forced by -D"
                             + PROPERTY + "=" + mode + forced.unavailableReason().map(r -> "; note: " + r).orElse("")
                             + ")");
@@ -67,7 +70,7 @@ public final class KernelProvider {
         for (KernelsFactory factory : factories(reasons)) {
             Optional<String> reason = factory.unavailableReason();
             if (reason.isEmpty()) {
-                return new Choice(new CheckedKernels(factory.create()),
+                return new Choice(new CheckedKernels(factory.create(), false),
                         "vecgpt kernels: " + factory.name() + " (" + factory.description() + ")");
             }
             reasons.add(factory.name() + ": " + reason.get());
@@ -79,7 +82,7 @@ public final class KernelProvider {
     }
 
     private static Choice scalar(String why) {
-        return new Choice(new CheckedKernels(new ScalarKernels()), "vecgpt kernels: scalar (" + why + ")");
+        return new Choice(new CheckedKernels(new ScalarKernels(), false), "vecgpt kernels: scalar (" + why + ")");
     }
 
     private static KernelsFactory loadFactory(String name) {

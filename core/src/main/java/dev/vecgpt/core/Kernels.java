@@ -10,11 +10,11 @@ import java.lang.foreign.Arena;
  * memory other threads may touch: a tensor of a confined arena ({@code Arena.ofConfined()}) keeps the
  * call on the caller's thread, so use {@code Arena.ofShared()} for large work.
  *
- * <p>{@link ScalarKernels} defines what every kernel computes. Implementations may assume valid
- * arguments: {@link KernelProvider#kernels()} wraps them in {@link CheckedKernels}, which validates
- * every call once, before any output is written.
+ * <p>The scalar reference kernels ({@code KernelProvider.byName("scalar")}) define what every kernel
+ * computes. Every {@code Kernels} a user gets from {@link KernelProvider} checks each call's arguments
+ * once, before any output is written, whatever implementation sits behind it.
  */
-public interface Kernels {
+public interface Kernels extends AutoCloseable {
 
     /** A short name for logs and benchmarks, e.g. {@code "scalar"} or {@code "simd"}. */
     String name();
@@ -26,7 +26,7 @@ public interface Kernels {
 
     /**
      * These kernels limited to {@code threads} threads (1 = the caller's only). Results do not
-     * depend on the thread count. Implementations that run on one thread return themselves.
+     * depend on the thread count. Kernels with threads of their own must be closed.
      */
     default Kernels withThreads(int threads) {
         if (threads < 1) {
@@ -34,6 +34,14 @@ public interface Kernels {
         }
         return this;
     }
+
+    /**
+     * Releases what these kernels own (worker threads). Kernels from {@link #withThreads} and
+     * {@link KernelProvider#byName} own their threads: close them when done. The JVM's shared
+     * {@link KernelProvider#kernels()} ignore {@code close()}.
+     */
+    @Override
+    default void close() {}
 
     /**
      * Embedding lookup: {@code out[i, :] = table[ids[i], :]} for a table {@code [V, D]} and an
@@ -53,7 +61,7 @@ public interface Kernels {
      * {@code y = x · wᵀ} for {@code x [M, K]}, {@code w [N, K]} (row-major {@code [out, in]}, as
      * PyTorch's {@code nn.Linear.weight}) and {@code y [M, N]}; {@code x} and {@code y} may have
      * extra leading dimensions, flattened into M. Sums are float32; the order of summation is the
-     * implementation's, so results agree with {@link ScalarKernels} within float rounding.
+     * implementation's, so results agree with {@code ScalarKernels} within float rounding.
      */
     void matmul(Tensor x, Tensor w, Tensor y);
 

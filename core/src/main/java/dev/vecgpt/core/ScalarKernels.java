@@ -7,7 +7,7 @@ import java.lang.foreign.MemorySegment;
  * The reference kernels: plain loops that define what every kernel computes. They are meant to be
  * read, not to be fast; faster kernels are tested against them.
  */
-public final class ScalarKernels implements Kernels {
+final class ScalarKernels implements Kernels {
 
     private static final java.lang.foreign.ValueLayout.OfFloat F = Tensor.FLOAT;
 

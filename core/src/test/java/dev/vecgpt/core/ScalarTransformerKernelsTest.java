@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 /** The transformer's reference kernels on small cases, expected values from the formulas in double. */
 class ScalarTransformerKernelsTest {
 
-    private final Kernels kernels = new CheckedKernels(new ScalarKernels());
+    private final Kernels kernels = new CheckedKernels(new ScalarKernels(), true);
 
     @Test
     void layerNormNormalizesEachRow() {

@@ -4,6 +4,7 @@ import dev.vecgpt.core.GptConfig;
 import dev.vecgpt.core.Shape;
 import dev.vecgpt.core.Tensor;
 import dev.vecgpt.core.io.SafetensorsFile;
+import dev.vecgpt.model.Gpt2Parameters.Parameter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
@@ -17,9 +18,9 @@ import java.util.TreeSet;
 
 /**
  * Parameters from a Hugging Face GPT-2 checkpoint ({@code model.safetensors} of {@code gpt2} and its
- * larger sizes), mapped to the book's names. Hugging Face keeps Q, K and V in one {@code c_attn} and
- * stores linear weights as {@code Conv1D} {@code [in, out]}, the transpose of {@code nn.Linear}; the
- * output head is tied to {@code wte}. Names may carry a {@code transformer.} prefix.
+ * larger sizes), where {@link Gpt2Parameters} says each one is. Hugging Face keeps Q, K and V in one
+ * {@code c_attn} and stores linear weights as {@code Conv1D} {@code [in, out]}, the transpose of
+ * {@code nn.Linear}; the output head is tied to {@code wte}. Names may carry a {@code transformer.} prefix.
  *
  * <p>Every tensor is checked when the source is made: missing, mis-shaped and unexpected tensors are
  * all named in one error. Float32 embeddings, biases and norms are views of the mapped file.
@@ -31,41 +32,79 @@ final class HuggingFaceGpt2 implements WeightSource {
 
     private final SafetensorsFile file;
     private final String prefix;
-    private final int dim;
     private final Arena scratch;
 
     HuggingFaceGpt2(SafetensorsFile file, GptConfig config, Arena scratch) {
         this.file = file;
-        this.dim = config.embDim();
         this.scratch = scratch;
-        this.prefix = file.names().contains("transformer.wte.weight") ? "transformer." : "";
+        this.prefix = prefix(file);
         check(config);
+    }
+
+    private static String prefix(SafetensorsFile file) {
+        return file.names().contains("transformer.wte.weight") ? "transformer." : "";
     }
 
     /** The tensors a checkpoint of {@code config} holds, by name without prefix, with their shapes. */
     static Map<String, Shape> expected(GptConfig config) {
-        int d = config.embDim();
         Map<String, Shape> names = new LinkedHashMap<>();
-        names.put("wte.weight", Shape.of(config.vocabSize(), d));
-        names.put("wpe.weight", Shape.of(config.contextLength(), d));
-        for (int i = 0; i < config.nLayers(); i++) {
-            String h = "h." + i + ".";
-            names.put(h + "ln_1.weight", Shape.of(d));
-            names.put(h + "ln_1.bias", Shape.of(d));
-            names.put(h + "attn.c_attn.weight", Shape.of(d, 3 * d));
-            names.put(h + "attn.c_attn.bias", Shape.of(3 * d));
-            names.put(h + "attn.c_proj.weight", Shape.of(d, d));
-            names.put(h + "attn.c_proj.bias", Shape.of(d));
-            names.put(h + "ln_2.weight", Shape.of(d));
-            names.put(h + "ln_2.bias", Shape.of(d));
-            names.put(h + "mlp.c_fc.weight", Shape.of(d, 4 * d));
-            names.put(h + "mlp.c_fc.bias", Shape.of(4 * d));
-            names.put(h + "mlp.c_proj.weight", Shape.of(4 * d, d));
-            names.put(h + "mlp.c_proj.bias", Shape.of(d));
+        for (Parameter p : Gpt2Parameters.of(config)) {
+            names.put(p.hfName(), p.hfShape());
         }
-        names.put("ln_f.weight", Shape.of(d));
-        names.put("ln_f.bias", Shape.of(d));
         return names;
+    }
+
+    /**
+     * The configuration of the GPT-2 in {@code file}: vocabulary and width from {@code wte}, context length
+     * from {@code wpe}, layers from the {@code h.N} blocks, and heads from {@code headsFromConfigJson} when
+     * known, else from the GPT-2 size of that width.
+     *
+     * @throws IllegalArgumentException if the file is not a GPT-2 checkpoint, naming what is wrong
+     */
+    static GptConfig config(SafetensorsFile file, int headsFromConfigJson) throws IOException {
+        String prefix = prefix(file);
+        List<String> problems = new ArrayList<>();
+        for (String needed : List.of("wte.weight", "wpe.weight")) {
+            if (!file.names().contains(prefix + needed)) {
+                problems.add("no " + needed);
+            } else if (file.shape(prefix + needed).rank() != 2) {
+                problems.add(needed + " is " + file.shape(prefix + needed) + ", not a matrix");
+            }
+        }
+        int layers = 0;
+        while (file.names().contains(prefix + "h." + layers + ".ln_1.weight")) {
+            layers++;
+        }
+        if (layers == 0) {
+            problems.add("no transformer blocks (h.0.ln_1.weight)");
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException(file.file() + " is not a GPT-2 checkpoint: " + String.join("; ", problems)
+                    + " (its tensors: " + sample(file.names()) + ")");
+        }
+        Shape wte = file.shape(prefix + "wte.weight");
+        Shape wpe = file.shape(prefix + "wpe.weight");
+        int width = wte.dim(1);
+        int heads = headsFromConfigJson > 0 ? headsFromConfigJson : switch (width) {
+            case 768 -> 12;
+            case 1024 -> 16;
+            case 1280 -> 20;
+            case 1600 -> 25;
+            default -> throw new IllegalArgumentException(file.file() + ": width " + width
+                    + " is none of GPT-2's sizes (768, 1024, 1280, 1600), so the number of heads is unknown: "
+                    + "put a config.json with n_head beside the file");
+        };
+        if (width % heads != 0) {
+            throw new IllegalArgumentException(file.file() + ": width " + width + " is not divisible by " + heads
+                    + " heads");
+        }
+        return new GptConfig(wte.dim(0), wpe.dim(0), width, heads, layers, 0.1, true);
+    }
+
+    private static String sample(Set<String> names) {
+        List<String> first = names.stream().limit(5).toList();
+        return names.size() > first.size() ? String.join(", ", first) + ", … (" + names.size() + " in all)"
+                : String.join(", ", first);
     }
 
     private void check(GptConfig config) {
@@ -100,62 +139,32 @@ final class HuggingFaceGpt2 implements WeightSource {
     }
 
     @Override
-    public Tensor embedding(String name, int rows, int dim) {
-        return tensor(name.equals("tok_emb.weight") ? "wte.weight" : "wpe.weight");
+    public Tensor load(Parameter p) {
+        Tensor stored = tensor(p.hfName());
+        return switch (p.kind()) {
+            case LINEAR_WEIGHT -> p.hfName().equals("wte.weight") ? stored : transposed(stored, p);
+            case LINEAR_BIAS -> {
+                long bytes = p.shape().size() * Float.BYTES;
+                MemorySegment part = stored.segment().asSlice(p.section() * bytes, bytes);
+                yield Tensor.wrap(p.shape(), part);
+            }
+            default -> stored;
+        };
     }
 
-    /** Our names {@code trf_blocks.i.att.W_query.weight} etc., from Conv1D weights transposed. */
-    @Override
-    public Tensor linearWeight(String name, int in, int out) {
-        if (name.equals("out_head.weight")) {
-            return tensor("wte.weight"); // tied
-        }
-        Layer layer = layer(name);
-        Tensor conv = tensor(layer.hfName + ".weight");      // [in, columns]
+    /** Section {@code p.section()} of a {@code Conv1D} weight {@code [in, columns]}, as {@code nn.Linear}'s {@code [out, in]}. */
+    private Tensor transposed(Tensor conv, Parameter p) {
+        int out = p.shape().dim(0);
+        int in = p.shape().dim(1);
         int columns = conv.shape().dim(1);
+        long first = (long) p.section() * out;
         Tensor w = Tensor.allocate(scratch, out, in);
         for (int i = 0; i < in; i++) {
             for (int o = 0; o < out; o++) {
-                w.set((long) o * in + i, conv.get((long) i * columns + layer.section * dim + o));
+                w.set((long) o * in + i, conv.get((long) i * columns + first + o));
             }
         }
         return w;
-    }
-
-    @Override
-    public Tensor linearBias(String name, int in, int out) {
-        Layer layer = layer(name);
-        Tensor bias = tensor(layer.hfName + ".bias");
-        MemorySegment part = bias.segment().asSlice((long) layer.section * dim * Float.BYTES, (long) out * Float.BYTES);
-        return Tensor.wrap(Shape.of(out), part);
-    }
-
-    @Override
-    public Tensor norm(String name, int dim, boolean scale) {
-        String norm;
-        if (name.startsWith("final_norm")) {
-            norm = "ln_f";
-        } else {
-            String[] parts = name.split("\\.");              // trf_blocks.i.norm1.scale
-            norm = "h." + parts[1] + (parts[2].equals("norm1") ? ".ln_1" : ".ln_2");
-        }
-        return tensor(norm + (scale ? ".weight" : ".bias"));
-    }
-
-    /** A Hugging Face layer and which third of {@code c_attn} (0 for every other layer). */
-    private record Layer(String hfName, int section) {}
-
-    private static Layer layer(String ours) {
-        String[] parts = ours.split("\\.");                  // trf_blocks.i.att.W_query.weight
-        String h = "h." + parts[1] + ".";
-        return switch (parts[2] + "." + parts[3]) {
-            case "att.W_query" -> new Layer(h + "attn.c_attn", 0);
-            case "att.W_key" -> new Layer(h + "attn.c_attn", 1);
-            case "att.W_value" -> new Layer(h + "attn.c_attn", 2);
-            case "att.out_proj" -> new Layer(h + "attn.c_proj", 0);
-            case "ff.layers" -> new Layer(h + (parts[4].equals("0") ? "mlp.c_fc" : "mlp.c_proj"), 0);
-            default -> throw new IllegalArgumentException("no Hugging Face GPT-2 tensor for " + ours);
-        };
     }
 
     private Tensor tensor(String bare) {

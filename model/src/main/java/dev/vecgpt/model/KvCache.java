@@ -27,6 +27,11 @@ final class KvCache {
         }
     }
 
+    /** The bytes of a cache for {@code config}: keys and values of every layer for a full context. */
+    static long bytes(GptConfig config) {
+        return 2L * config.nLayers() * config.contextLength() * config.embDim() * Float.BYTES;
+    }
+
     int length() {
         return length;
     }

@@ -2,6 +2,7 @@ package dev.vecgpt.model;
 
 import dev.vecgpt.core.Tensor;
 import dev.vecgpt.core.random.TorchGenerator;
+import dev.vecgpt.model.Gpt2Parameters.Parameter;
 import java.lang.foreign.Arena;
 
 /**
@@ -22,33 +23,18 @@ final class RandomWeights implements WeightSource {
     }
 
     @Override
-    public Tensor embedding(String name, int rows, int dim) {
-        Tensor t = Tensor.allocate(arena, rows, dim);
-        generator.normal_(t, 0, 1);
-        return t;
-    }
-
-    @Override
-    public Tensor linearWeight(String name, int in, int out) {
-        Tensor w = Tensor.allocate(scratch, out, in);
-        generator.kaimingUniform_(w);
-        return w;
-    }
-
-    @Override
-    public Tensor linearBias(String name, int in, int out) {
-        Tensor b = Tensor.allocate(arena, out);
-        generator.linearBiasUniform_(b, in);
-        return b;
-    }
-
-    @Override
-    public Tensor norm(String name, int dim, boolean scale) {
-        Tensor t = Tensor.allocate(arena, dim);
-        if (scale) {
-            for (int i = 0; i < dim; i++) {
-                t.set(i, 1f);
+    public Tensor load(Parameter p) {
+        Tensor t = Tensor.allocate(p.kind() == Gpt2Parameters.Kind.LINEAR_WEIGHT ? scratch : arena, p.shape());
+        switch (p.kind()) {
+            case EMBEDDING -> generator.normal_(t, 0, 1);
+            case LINEAR_WEIGHT -> generator.kaimingUniform_(t);
+            case LINEAR_BIAS -> generator.linearBiasUniform_(t, p.fanIn());
+            case NORM_SCALE -> {
+                for (long i = 0; i < t.size(); i++) {
+                    t.set(i, 1f);
+                }
             }
+            case NORM_SHIFT -> { } // allocated as zeros
         }
         return t;
     }

@@ -9,6 +9,9 @@ import java.util.List;
 /** GPT-2's byte-pair encoding (tiktoken's "gpt2" = r50k_base), through jtokkit. Thread-safe. */
 public final class Tokenizer {
 
+    /** {@code <|endoftext|>}, GPT-2's end-of-text token: a stop id for {@link Generation#stopAt}. */
+    public static final int END_OF_TEXT = 50256;
+
     private final Encoding encoding =
             Encodings.newLazyEncodingRegistry().getEncoding(EncodingType.R50K_BASE);
 
@@ -17,7 +20,7 @@ public final class Tokenizer {
         return encoding.encode(text).toArray();
     }
 
-    public String decode(int[] ids) {
+    public String decode(int... ids) {
         IntArrayList list = new IntArrayList(ids.length);
         for (int id : ids) {
             list.add(id);

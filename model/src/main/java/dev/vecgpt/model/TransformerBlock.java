@@ -1,41 +1,52 @@
 package dev.vecgpt.model;
 
-import dev.vecgpt.core.GptConfig;
+import static dev.vecgpt.model.Gpt2Parameters.InBlock.DOWN_BIAS;
+import static dev.vecgpt.model.Gpt2Parameters.InBlock.DOWN_WEIGHT;
+import static dev.vecgpt.model.Gpt2Parameters.InBlock.KEY_BIAS;
+import static dev.vecgpt.model.Gpt2Parameters.InBlock.KEY_WEIGHT;
+import static dev.vecgpt.model.Gpt2Parameters.InBlock.NORM1_SCALE;
+import static dev.vecgpt.model.Gpt2Parameters.InBlock.NORM1_SHIFT;
+import static dev.vecgpt.model.Gpt2Parameters.InBlock.NORM2_SCALE;
+import static dev.vecgpt.model.Gpt2Parameters.InBlock.NORM2_SHIFT;
+import static dev.vecgpt.model.Gpt2Parameters.InBlock.OUT_PROJ_BIAS;
+import static dev.vecgpt.model.Gpt2Parameters.InBlock.OUT_PROJ_WEIGHT;
+import static dev.vecgpt.model.Gpt2Parameters.InBlock.QUERY_BIAS;
+import static dev.vecgpt.model.Gpt2Parameters.InBlock.QUERY_WEIGHT;
+import static dev.vecgpt.model.Gpt2Parameters.InBlock.UP_BIAS;
+import static dev.vecgpt.model.Gpt2Parameters.InBlock.UP_WEIGHT;
+import static dev.vecgpt.model.Gpt2Parameters.InBlock.VALUE_BIAS;
+import static dev.vecgpt.model.Gpt2Parameters.InBlock.VALUE_WEIGHT;
+
 import dev.vecgpt.core.Kernels;
+import dev.vecgpt.model.internal.DropoutState;
+import dev.vecgpt.core.PackedWeight;
 import dev.vecgpt.core.Tensor;
-import dev.vecgpt.core.WeightFormat;
-import java.lang.foreign.Arena;
+import dev.vecgpt.model.Gpt2Parameters.InBlock;
+import java.util.Map;
 
-/** The notebook's {@code TransformerBlock}: {@code x + drop(att(norm1(x)))}, then {@code x + drop(ff(norm2(x)))}. */
-final class TransformerBlock implements Layer {
+/**
+ * The notebook's {@code TransformerBlock}: {@code x + drop(att(norm1(x)))}, then {@code x + drop(ff(norm2(x)))}.
+ * Holds weights only; the activations, cache and dropout state come from the caller's session.
+ */
+record TransformerBlock(int index, Kernels kernels, MultiHeadAttention att, FeedForward ff, LayerNorm norm1,
+                        LayerNorm norm2) {
 
-    private final GptConfig config;
-    private final Kernels kernels;
-    private final DropoutState dropout;
-    private final int index;
-    final MultiHeadAttention att;
-    final FeedForward ff;
-    final LayerNorm norm1;
-    final LayerNorm norm2;
-
-    /** Parameters in PyTorch's registration order: att, ff, norm1, norm2 (only att and ff draw). */
-    TransformerBlock(GptConfig config, int index, WeightSource source, DropoutState dropout, Kernels kernels,
-                     WeightFormat format, Arena arena) {
-        this.config = config;
-        this.kernels = kernels;
-        this.dropout = dropout;
-        this.index = index;
-        String name = "trf_blocks." + index;
-        att = new MultiHeadAttention(name + ".att", config, source, dropout, kernels, format, arena);
-        ff = new FeedForward(name + ".ff", config, source, kernels, format, arena);
-        norm1 = new LayerNorm(name + ".norm1", config.embDim(), source, kernels);
-        norm2 = new LayerNorm(name + ".norm2", config.embDim(), source, kernels);
+    /** Block {@code index} over the model's parameters by name. */
+    static TransformerBlock of(int index, Map<String, Object> parameters, Kernels kernels, int heads) {
+        Slots p = new Slots(index, parameters, kernels);
+        MultiHeadAttention att = new MultiHeadAttention(kernels, heads,
+                p.linear(QUERY_WEIGHT, QUERY_BIAS), p.linear(KEY_WEIGHT, KEY_BIAS),
+                p.linear(VALUE_WEIGHT, VALUE_BIAS), p.linear(OUT_PROJ_WEIGHT, OUT_PROJ_BIAS));
+        FeedForward ff = new FeedForward(kernels, p.linear(UP_WEIGHT, UP_BIAS), p.linear(DOWN_WEIGHT, DOWN_BIAS));
+        return new TransformerBlock(index, kernels, att, ff,
+                new LayerNorm(kernels, p.tensor(NORM1_SCALE), p.tensor(NORM1_SHIFT)),
+                new LayerNorm(kernels, p.tensor(NORM2_SCALE), p.tensor(NORM2_SHIFT)));
     }
 
     /** Updates the stream {@code ws.x} in place; {@code cache} may be null. */
-    void forward(Workspace ws, KvCache cache) {
+    void forward(Workspace ws, KvCache cache, DropoutState dropout) {
         norm1.forward(ws.x, ws.normed);
-        att.forward(ws.normed, ws, cache, index);
+        att.forward(ws.normed, ws, cache, index, dropout);
         dropout.apply(ws.out);
         kernels.add(ws.x, ws.out, ws.x);
         norm2.forward(ws.x, ws.normed);
@@ -44,12 +55,17 @@ final class TransformerBlock implements Layer {
         kernels.add(ws.x, ws.out, ws.x);
     }
 
-    /** The block on its own, over {@code x [B, T, D]} (no cache): the result is a new tensor. */
-    @Override
-    public Tensor forward(Tensor x, Arena arena) {
-        Workspace ws = new Workspace(config, x.shape().dim(0), x.shape().dim(1), x.shape().dim(1), arena);
-        java.lang.foreign.MemorySegment.copy(x.segment(), 0, ws.x.segment(), 0, x.segment().byteSize());
-        forward(ws, null);
-        return ws.x;
+    /** One block's parameters, looked up by their place in it. */
+    private record Slots(int index, Map<String, Object> parameters, Kernels kernels) {
+
+        Linear linear(InBlock weight, InBlock bias) {
+            return new Linear(kernels, (PackedWeight) parameters.get(Gpt2Parameters.name(index, weight)),
+                    tensor(bias));
+        }
+
+        /** The tensor in {@code slot}, or null when this model has none (the book's qkv biases). */
+        Tensor tensor(InBlock slot) {
+            return (Tensor) parameters.get(Gpt2Parameters.name(index, slot));
+        }
     }
 }

@@ -46,6 +46,13 @@ final class Workspace {
         scores = Tensor.allocate(arena, Math.toIntExact((long) batch * heads * length * maxKeys));
     }
 
+    /** The bytes of a workspace of these dimensions: seven {@code [B, T, D]} tensors, the hidden layer and the scores. */
+    static long bytes(GptConfig config, int batch, int length, int maxKeys) {
+        long tokens = (long) batch * length;
+        return (7 * tokens * config.embDim() + tokens * 4 * config.embDim()
+                + tokens * config.nHeads() * maxKeys) * Float.BYTES;
+    }
+
     /** Attention scores {@code [B, heads, T, keys]} over the first part of the scores buffer. */
     Tensor scores(int keys) {
         return scores.slice(0, batch * heads * length * keys).reshape(Shape.of(batch, heads, length, keys));

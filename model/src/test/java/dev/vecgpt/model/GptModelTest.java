@@ -7,10 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vecgpt.core.GptConfig;
-import dev.vecgpt.core.KernelProvider;
 import dev.vecgpt.core.Shape;
 import dev.vecgpt.core.Tensor;
-import dev.vecgpt.core.WeightFormat;
 import java.lang.foreign.Arena;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -25,15 +23,22 @@ class GptModelTest {
     private static final JsonNode KNOWN = Reference.json("gpt2_seed123.json");
     private static final int[][] HELLO_I_AM = {{15496, 11, 314, 716}};
     private static GptModel model;
+    private static GptSession session;
 
     @BeforeAll
     static void build() {
-        model = new GptModel(GptConfig.GPT_CONFIG_124M, 123).eval();
+        model = new GptModel(GptConfig.GPT_CONFIG_124M, 123);
+        session = model.newSession();
     }
 
     @AfterAll
     static void free() {
+        session.close();
         model.close();
+    }
+
+    private static int[] greedy(GptSession session, int[] prompt, int tokens, boolean useCache) {
+        return session.generate(prompt, Generation.greedy(tokens), t -> true, useCache);
     }
 
     @Test
@@ -75,7 +80,7 @@ class GptModelTest {
     @Test
     void evalLogitsMatchPyTorch() {
         try (Arena arena = Arena.ofShared()) {
-            Tensor logits = model.forward(HELLO_I_AM, arena);
+            Tensor logits = session.forward(HELLO_I_AM, arena);
             assertEquals(Shape.of(1, 4, 50257), logits.shape());
             float[] expected = Reference.floatsFromBits(KNOWN.get("eval_logits_corners").get("bits"));
             int i = 0;
@@ -94,12 +99,12 @@ class GptModelTest {
 
     @Test
     void evalIsDeterministicForAnyThreadCount() {
-        try (GptModel oneThread = new GptModel(GptConfig.GPT_CONFIG_124M, 123,
-                     KernelProvider.kernels().withThreads(1), WeightFormat.F32).eval();
+        try (GptModel oneThread = new GptModel(GptConfig.GPT_CONFIG_124M, 123, ModelOptions.DEFAULT.withThreads(1));
+             GptSession single = oneThread.newSession();
              Arena arena = Arena.ofShared()) {
-            Tensor a = model.forward(HELLO_I_AM, arena);
-            Tensor b = model.forward(HELLO_I_AM, arena);
-            Tensor c = oneThread.forward(HELLO_I_AM, arena);
+            Tensor a = session.forward(HELLO_I_AM, arena);
+            Tensor b = session.forward(HELLO_I_AM, arena);
+            Tensor c = single.forward(HELLO_I_AM, arena);
             assertEquals(-1, a.segment().mismatch(b.segment()), "same input, same bits");
             assertEquals(-1, a.segment().mismatch(c.segment()), "1 thread and all threads, same bits");
         }
@@ -107,8 +112,8 @@ class GptModelTest {
 
     @Test
     void cachedAndUncachedGenerationGiveTheSameTokens() {
-        int[] cached = model.generate(HELLO_I_AM[0], 10, true);
-        int[] uncached = model.generate(HELLO_I_AM[0], 10, false);
+        int[] cached = greedy(session, HELLO_I_AM[0], 10, true);
+        int[] uncached = greedy(session, HELLO_I_AM[0], 10, false);
         assertArrayEquals(uncached, cached);
         assertArrayEquals(HELLO_I_AM[0], Arrays.copyOf(cached, 4));
         assertEquals(14, cached.length);
@@ -118,19 +123,21 @@ class GptModelTest {
     @Test
     void cachedGenerationPastTheContextLengthMatchesUncached() {
         GptConfig tiny = new GptConfig(97, 8, 32, 4, 2, 0.1, true);
-        try (GptModel small = new GptModel(tiny, 7).eval()) {
+        try (GptModel small = new GptModel(tiny, 7); GptSession s = small.newSession()) {
             int[] prompt = {5, 17, 3};
-            assertArrayEquals(small.generate(prompt, 20, false), small.generate(prompt, 20, true));
+            assertArrayEquals(greedy(s, prompt, 20, false), greedy(s, prompt, 20, true));
             int[] longPrompt = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11};
-            assertArrayEquals(small.generate(longPrompt, 5, false), small.generate(longPrompt, 5, true));
+            assertArrayEquals(greedy(s, longPrompt, 5, false), greedy(s, longPrompt, 5, true));
         }
     }
 
     @Test
     void badGenerationInputIsRefused() {
-        assertThrows(IllegalArgumentException.class, () -> model.generate(new int[] {15496, 50257}, 3));
-        assertThrows(IllegalArgumentException.class, () -> model.generate(new int[0], 3));
-        assertThrows(IllegalArgumentException.class, () -> model.generate(HELLO_I_AM[0], -1));
-        assertArrayEquals(HELLO_I_AM[0], model.generate(HELLO_I_AM[0], 0));
+        assertThrows(IllegalArgumentException.class, () -> session.generate(new int[] {15496, 50257}, Generation.greedy(3)));
+        assertThrows(IllegalArgumentException.class, () -> session.generate(new int[0], Generation.greedy(3)));
+        assertThrows(IllegalArgumentException.class, () -> Generation.greedy(-1));
+        assertThrows(IllegalArgumentException.class,
+                () -> session.generate(HELLO_I_AM[0], Generation.greedy(3).stopAt(-1)));
+        assertArrayEquals(HELLO_I_AM[0], session.generate(HELLO_I_AM[0], Generation.greedy(0)));
     }
 }

@@ -1,5 +1,6 @@
 package dev.vecgpt.model;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -18,6 +19,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -54,27 +56,41 @@ class HuggingFaceGpt2Test {
         return tensors;
     }
 
-    private Tensor logits(GptModel model, Arena arena) {
-        return model.eval().forward(IDS, arena);
+    private static Tensor logits(GptModel model, Arena arena) {
+        try (GptSession session = model.newSession()) {
+            return session.forward(IDS, arena);
+        }
     }
+
+    /** A checkpoint as Hugging Face publishes it: {@code model.safetensors} and a {@code config.json} beside it. */
+    private static Path write(Path file, Map<String, Tensor> tensors, GptConfig config) throws IOException {
+        Safetensors.write(file, tensors, Map.of("format", "pt"));
+        Files.writeString(file.resolveSibling("config.json"), "{\"model_type\": \"gpt2\", \"n_embd\": "
+                + config.embDim() + ", \"n_head\": " + config.nHeads() + ", \"n_layer\": " + config.nLayers() + "}");
+        return file;
+    }
+
+    private final ModelOptions options = ModelOptions.DEFAULT.withKernels(kernels);
 
     @Test
     void loadedLogitsEqualTheSameWeightsBuiltDirectly() throws IOException {
         for (String prefix : new String[] {"", "transformer."}) {
             try (Arena arena = Arena.ofShared()) {
                 Map<String, Tensor> tensors = checkpoint(TINY, arena, prefix);
-                Path file = dir.resolve("model" + prefix.length() + ".safetensors");
-                Safetensors.write(file, tensors, Map.of("format", "pt"));
-                try (GptModel loaded = GptModel.load(file, TINY, kernels, WeightFormat.F32);
-                     GptModel direct = new GptModel(TINY, kernels, WeightFormat.F32, new TorchGenerator(0),
-                             (a, scratch) -> new Direct(tensors, prefix, a, scratch))) {
+                Path file = write(dir.resolve("model" + prefix.length() + ".safetensors"), tensors, TINY);
+                try (GptModel loaded = GptModel.load(file, options);
+                     GptModel direct = new GptModel(TINY, options, new TorchGenerator(0), Arena.ofShared(),
+                             (a, scratch) -> new Direct(tensors, prefix, a, scratch));
+                     GptSession session = loaded.newSession()) {
+                    assertEquals(TINY, loaded.config(), "the configuration read off the file and its config.json");
                     Tensor expected = logits(direct, arena);
                     Tensor actual = logits(loaded, arena);
                     assertEquals(Shape.of(1, 6, 97), actual.shape());
                     assertEquals(-1, expected.segment().mismatch(actual.segment()), "prefix '" + prefix + "'");
                     long params = HuggingFaceGpt2.expected(TINY).values().stream().mapToLong(Shape::size).sum();
                     assertEquals(params, loaded.parameterCount(), "the tied head counts once");
-                    assertEquals(loaded.generate(IDS[0], 5, false).length, loaded.generate(IDS[0], 5, true).length);
+                    assertArrayEquals(session.generate(IDS[0], Generation.greedy(5), t -> true, false),
+                            session.generate(IDS[0], Generation.greedy(5)));
                 }
             }
         }
@@ -89,12 +105,11 @@ class HuggingFaceGpt2Test {
                     t.set(i, WeightFormat.roundToBf16(t.get(i)));
                 }
             });
-            Path f32 = dir.resolve("f32.safetensors");
-            Safetensors.write(f32, tensors, Map.of());
+            Path f32 = write(dir.resolve("f32.safetensors"), tensors, TINY);
             Path bf16 = dir.resolve("bf16.safetensors");
             writeBf16(bf16, tensors);
-            try (GptModel a = GptModel.load(f32, TINY, kernels, WeightFormat.F32);
-                 GptModel b = GptModel.load(bf16, TINY, kernels, WeightFormat.F32)) {
+            try (GptModel a = GptModel.load(f32, options);
+                 GptModel b = GptModel.load(bf16, options)) {
                 assertEquals(-1, logits(a, arena).segment().mismatch(logits(b, arena).segment()));
             }
         }
@@ -109,10 +124,9 @@ class HuggingFaceGpt2Test {
             tensors.put("h.0.attn.c_proj.weight", Tensor.allocate(arena, 32, 31));
             tensors.put("h.7.attn.c_attn.weight", Tensor.allocate(arena, 2, 2));
             tensors.put("h.0.attn.bias", Tensor.allocate(arena, 1, 1, 16, 16)); // a causal-mask buffer: ignored
-            Path file = dir.resolve("bad.safetensors");
-            Safetensors.write(file, tensors, Map.of());
+            Path file = write(dir.resolve("bad.safetensors"), tensors, TINY);
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> GptModel.load(file, TINY, kernels, WeightFormat.F32));
+                    () -> GptModel.load(file, options));
             String m = e.getMessage();
             assertTrue(m.startsWith(file.toString()), m);
             for (String expected : new String[] {"missing h.1.mlp.c_fc.bias", "missing ln_f.weight",
@@ -120,13 +134,40 @@ class HuggingFaceGpt2Test {
                 assertTrue(m.contains(expected), "'" + m + "' lacks '" + expected + "'");
             }
             assertTrue(!m.contains("h.0.attn.bias"), m);
-            assertThrows(IllegalArgumentException.class, () -> GptModel.load(file,
-                    new GptConfig(97, 16, 32, 4, 2, 0.1, false), kernels, WeightFormat.F32));
-            assertThrows(IOException.class, () -> GptModel.load(dir.resolve("absent.safetensors"), TINY));
+            NoSuchFileException absent = assertThrows(NoSuchFileException.class,
+                    () -> GptModel.load(dir.resolve("absent.safetensors")));
+            assertTrue(absent.getMessage().contains("absent.safetensors"), absent.getMessage());
         }
     }
 
-    /** The test's own mapping of Hugging Face names to the book's. */
+    @Test
+    void aFileThatIsNotGpt2SaysWhatIsMissing() throws IOException {
+        try (Arena arena = Arena.ofShared()) {
+            Path file = dir.resolve("other.safetensors");
+            Safetensors.write(file, Map.of("encoder.weight", Tensor.allocate(arena, 4, 4)), Map.of());
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> GptModel.load(file));
+            assertEquals(file + " is not a GPT-2 checkpoint: no wte.weight; no wpe.weight; no transformer blocks "
+                    + "(h.0.ln_1.weight) (its tensors: encoder.weight)", e.getMessage());
+        }
+    }
+
+    @Test
+    void withoutConfigJsonTheHeadsFollowTheGpt2SizeOfTheWidth() throws IOException {
+        GptConfig oneLayer768 = new GptConfig(11, 8, 768, 12, 1, 0.1, true);
+        try (Arena arena = Arena.ofShared()) {
+            Path file = dir.resolve("wide.safetensors");
+            Safetensors.write(file, checkpoint(oneLayer768, arena, ""), Map.of());
+            try (GptModel model = GptModel.load(file, options)) {
+                assertEquals(oneLayer768, model.config());
+            }
+            Path narrow = dir.resolve("narrow.safetensors");
+            Safetensors.write(narrow, checkpoint(TINY, arena, ""), Map.of());
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> GptModel.load(narrow));
+            assertTrue(e.getMessage().contains("width 32 is none of GPT-2's sizes"), e.getMessage());
+        }
+    }
+
+    /** The test's own mapping of the book's names to Hugging Face's, from the names alone. */
     private record Direct(Map<String, Tensor> hf, String prefix, Arena arena, Arena scratch) implements WeightSource {
 
         private Tensor get(String name) {
@@ -134,12 +175,17 @@ class HuggingFaceGpt2Test {
         }
 
         @Override
-        public Tensor embedding(String name, int rows, int dim) {
-            return get(name.startsWith("tok") ? "wte.weight" : "wpe.weight");
+        public Tensor load(Gpt2Parameters.Parameter parameter) {
+            String name = parameter.name();
+            return switch (parameter.kind()) {
+                case EMBEDDING -> get(name.startsWith("tok") ? "wte.weight" : "wpe.weight");
+                case LINEAR_WEIGHT -> linearWeight(name, parameter.shape().dim(1), parameter.shape().dim(0));
+                case LINEAR_BIAS -> linearBias(name, parameter.shape().dim(0));
+                case NORM_SCALE, NORM_SHIFT -> norm(name, parameter.kind() == Gpt2Parameters.Kind.NORM_SCALE);
+            };
         }
 
-        @Override
-        public Tensor linearWeight(String name, int in, int out) {
+        private Tensor linearWeight(String name, int in, int out) {
             if (name.equals("out_head.weight")) {
                 return get("wte.weight");
             }
@@ -163,8 +209,7 @@ class HuggingFaceGpt2Test {
             return w;
         }
 
-        @Override
-        public Tensor linearBias(String name, int in, int out) {
+        private Tensor linearBias(String name, int out) {
             String[] p = name.split("\\.");
             String h = "h." + p[1] + ".";
             Tensor full = switch (p[3]) {
@@ -180,8 +225,7 @@ class HuggingFaceGpt2Test {
             return b;
         }
 
-        @Override
-        public Tensor norm(String name, int dim, boolean scale) {
+        private Tensor norm(String name, boolean scale) {
             String[] p = name.split("\\.");
             String ln = name.startsWith("final") ? "ln_f" : "h." + p[1] + (p[2].equals("norm1") ? ".ln_1" : ".ln_2");
             return get(ln + (scale ? ".weight" : ".bias"));

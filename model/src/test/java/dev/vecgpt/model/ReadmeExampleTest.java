@@ -8,6 +8,7 @@ import dev.vecgpt.core.Kernels;
 import dev.vecgpt.core.PackedWeight;
 import dev.vecgpt.core.Shape;
 import dev.vecgpt.core.Tensor;
+import dev.vecgpt.model.notebook.DummyGptModel;
 import java.lang.foreign.Arena;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -39,6 +39,16 @@ public final class TorchGenerator {
         manualSeed(seed);
     }
 
+    /** A generator in this one's state, which then draws on its own (PyTorch's {@code get_state}/{@code set_state}). */
+    public TorchGenerator copy() {
+        TorchGenerator copy = new TorchGenerator(0);
+        System.arraycopy(mt, 0, copy.mt, 0, N);
+        copy.mti = mti;
+        copy.hasCachedNormal = hasCachedNormal;
+        copy.cachedNormal = cachedNormal;
+        return copy;
+    }
+
     /**
      * Like {@code torch.manual_seed(seed)}: mt19937 seeded with the low 32 bits of {@code seed}
      * (at::mt19937 keeps {@code seed & 0xffffffff}; a negative Python seed is first taken modulo 2^64, which

@@ -7,7 +7,7 @@ import dev.vecgpt.core.Tensor;
 import dev.vecgpt.core.WeightFormat;
 import dev.vecgpt.core.io.Npy;
 import dev.vecgpt.core.random.Dropout;
-import dev.vecgpt.model.DummyGptModel;
+import dev.vecgpt.model.notebook.DummyGptModel;
 import dev.vecgpt.model.Tokenizer;
 import java.io.IOException;
 import java.io.PrintStream;

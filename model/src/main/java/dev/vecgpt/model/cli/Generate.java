@@ -1,9 +1,11 @@
 package dev.vecgpt.model.cli;
 
 import dev.vecgpt.core.GptConfig;
-import dev.vecgpt.core.KernelProvider;
 import dev.vecgpt.core.WeightFormat;
+import dev.vecgpt.model.Generation;
 import dev.vecgpt.model.GptModel;
+import dev.vecgpt.model.GptSession;
+import dev.vecgpt.model.ModelOptions;
 import dev.vecgpt.model.Tokenizer;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -54,20 +56,20 @@ final class Generate {
     private Generate() {}
 
     private static GptModel model(Options options) throws IOException {
+        ModelOptions modelOptions = ModelOptions.DEFAULT.withFormat(options.format());
         if (options.weights() == null) {
-            return new GptModel(GptConfig.GPT_CONFIG_124M, options.seed(), KernelProvider.kernels(), options.format());
+            return new GptModel(GptConfig.GPT_CONFIG_124M, options.seed(), modelOptions);
         }
-        return GptModel.load(options.weights(), GptConfig.pretrained(options.config()), KernelProvider.kernels(),
-                options.format());
+        return GptModel.load(options.weights(), modelOptions);
     }
 
     static void run(Options options, PrintStream out) throws IOException {
         Tokenizer tokenizer = new Tokenizer();
         int[] prompt = tokenizer.encode(options.prompt());
         out.println("Prompt: " + options.prompt() + " " + Arrays.toString(prompt));
-        try (GptModel model = model(options).eval()) {
+        try (GptModel model = model(options); GptSession session = model.newSession()) {
             long start = System.nanoTime();
-            int[] ids = model.generate(prompt, options.tokens());
+            int[] ids = session.generate(prompt, Generation.greedy(options.tokens()));
             double seconds = (System.nanoTime() - start) / 1e9;
             out.println("Output ids: " + Arrays.toString(ids));
             out.println("Output text: " + tokenizer.decode(ids));

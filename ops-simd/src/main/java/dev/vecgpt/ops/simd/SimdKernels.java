@@ -66,6 +66,12 @@ public final class SimdKernels implements Kernels {
         return pool.threads();
     }
 
+    /** Stops the worker threads; a later multi-threaded call is an error. */
+    @Override
+    public void close() {
+        pool.close();
+    }
+
     /** Kernels with a pool of their own, of {@code threads} threads; keep them, do not make them per call. */
     @Override
     public Kernels withThreads(int threads) {

@@ -32,6 +32,13 @@ final class WorkerPool {
         });
     }
 
+    /** Lets the workers finish what they run, then ends them. */
+    void close() {
+        if (workers != null) {
+            workers.shutdown();
+        }
+    }
+
     int threads() {
         return threads;
     }

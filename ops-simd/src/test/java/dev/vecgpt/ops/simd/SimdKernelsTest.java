@@ -5,8 +5,8 @@ import static dev.vecgpt.ops.simd.TestTensors.random;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.vecgpt.core.KernelProvider;
 import dev.vecgpt.core.Kernels;
-import dev.vecgpt.core.ScalarKernels;
 import dev.vecgpt.core.Tensor;
 import dev.vecgpt.core.WeightFormat;
 import java.lang.foreign.Arena;
@@ -24,7 +24,7 @@ class SimdKernelsTest {
     /** Lengths around the vector widths (4, 8, 16 lanes) and GPT-2's sizes. */
     static final int[] LENGTHS = {1, 2, 3, 4, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 100, 767, 768, 769, 3072};
 
-    private final Kernels scalar = new ScalarKernels();
+    private final Kernels scalar = KernelProvider.byName("scalar");
     private final Kernels simd = new SimdKernels();
 
     static IntStream lengths() {

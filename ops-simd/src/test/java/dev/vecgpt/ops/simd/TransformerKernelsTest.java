@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.vecgpt.core.KernelProvider;
 import dev.vecgpt.core.Kernels;
-import dev.vecgpt.core.ScalarKernels;
 import dev.vecgpt.core.Tensor;
 import java.lang.foreign.Arena;
 import java.util.SplittableRandom;
@@ -62,7 +62,7 @@ class TransformerKernelsTest {
     /** Head widths: below, at and around one and four vectors, and GPT-2's 64. */
     static final int[] HEAD_DIMS = {1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 80, 128};
 
-    private final Kernels scalar = new ScalarKernels();
+    private final Kernels scalar = KernelProvider.byName("scalar");
     private final Kernels simd = new SimdKernels(1);
 
     static IntStream lengths() {

@@ -1,4 +1,4 @@
-package dev.vecgpt.model;
+package dev.vecgpt.model.notebook;
 
 import dev.vecgpt.core.GptConfig;
 import dev.vecgpt.core.KernelProvider;
@@ -7,7 +7,10 @@ import dev.vecgpt.core.PackedWeight;
 import dev.vecgpt.core.Shape;
 import dev.vecgpt.core.Tensor;
 import dev.vecgpt.core.WeightFormat;
+import dev.vecgpt.core.random.Dropout;
 import dev.vecgpt.core.random.TorchGenerator;
+import dev.vecgpt.model.internal.DropoutState;
+import dev.vecgpt.model.internal.TokenBatch;
 import java.lang.foreign.Arena;
 import java.util.List;
 import java.util.stream.IntStream;
@@ -18,9 +21,16 @@ import java.util.stream.IntStream;
  * {@code torch.manual_seed(seed); DummyGPTModel(config)}.
  *
  * <p>Like a PyTorch module it starts in training mode (dropout active); call {@link #eval()} to turn
- * dropout off. The weights live in an arena the model owns: close the model to free them.
+ * dropout off. The weights live in an arena the model owns: close the model to free them. Like a
+ * PyTorch module, it serves one caller at a time; the library's model is {@link dev.vecgpt.model.GptModel}.
  */
-public final class DummyGptModel extends TrainableModel<DummyGptModel> {
+public final class DummyGptModel implements AutoCloseable {
+
+    private final GptConfig config;
+    private final Kernels kernels;
+    private final Arena weights = Arena.ofShared();
+    /** Dropout draws from the generator that initialized the weights, as from PyTorch's global one. */
+    private final DropoutState dropout;
 
     private final Tensor tokEmb;
     private final Tensor posEmb;
@@ -47,7 +57,9 @@ public final class DummyGptModel extends TrainableModel<DummyGptModel> {
     }
 
     private DummyGptModel(GptConfig config, Kernels kernels, WeightFormat outHeadFormat, TorchGenerator generator) {
-        super(config, kernels, generator);
+        this.config = config;
+        this.kernels = kernels;
+        this.dropout = new DropoutState(config.dropRate(), generator);
         // PyTorch's registration order, which is the order of the random draws.
         tokEmb = Tensor.allocate(weights, config.vocabSize(), config.embDim());
         generator.normal_(tokEmb, 0, 1);
@@ -57,6 +69,32 @@ public final class DummyGptModel extends TrainableModel<DummyGptModel> {
         outHead = Tensor.allocate(weights, config.vocabSize(), config.embDim());
         generator.kaimingUniform_(outHead);
         outHeadPacked = kernels.pack(outHead, outHeadFormat, weights);
+    }
+
+    public GptConfig config() {
+        return config;
+    }
+
+    /** Dropout on (the default, as for a new PyTorch module). */
+    public DummyGptModel train() {
+        dropout.training(true);
+        return this;
+    }
+
+    /** Dropout off: forward passes draw no random numbers and are a pure function of the ids. */
+    public DummyGptModel eval() {
+        dropout.training(false);
+        return this;
+    }
+
+    public boolean isTraining() {
+        return dropout.training();
+    }
+
+    /** How training-mode dropout draws its masks; {@link Dropout.Mode#X86_MKL} by default, as PyTorch on x86. */
+    public DummyGptModel dropoutMode(Dropout.Mode mode) {
+        dropout.mode(mode);
+        return this;
     }
 
     public Tensor tokenEmbedding() {
@@ -83,7 +121,9 @@ public final class DummyGptModel extends TrainableModel<DummyGptModel> {
         Tensor logits = Tensor.allocate(arena, Shape.of(b, t, config.vocabSize()));
         try (Arena scratch = Arena.ofShared()) { // shared: the kernels may use their threads
             Tensor x = Tensor.allocate(scratch, b, t, d);
-            embed(tokEmb, posEmb, batch.flat(), 0, x);
+            kernels.gather(tokEmb, batch.flat(), x);
+            kernels.add(x, posEmb.slice(0, t), x);
+            dropout.apply(x);
             for (Layer block : blocks) {
                 x = block.forward(x, scratch);
             }
@@ -91,5 +131,10 @@ public final class DummyGptModel extends TrainableModel<DummyGptModel> {
             kernels.matmul(x, outHeadPacked, logits);
             return logits;
         }
+    }
+
+    @Override
+    public void close() {
+        weights.close();
     }
 }

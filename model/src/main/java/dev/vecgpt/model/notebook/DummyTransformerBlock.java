@@ -1,10 +1,10 @@
-package dev.vecgpt.model;
+package dev.vecgpt.model.notebook;
 
 import dev.vecgpt.core.Tensor;
 import java.lang.foreign.Arena;
 
-/** The notebook's placeholder layer norm: the identity. */
-public final class DummyLayerNorm implements Layer {
+/** The notebook's placeholder transformer block: the identity. */
+final class DummyTransformerBlock implements Layer {
 
     @Override
     public Tensor forward(Tensor x, Arena arena) {

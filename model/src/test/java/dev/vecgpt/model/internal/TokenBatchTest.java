@@ -1,4 +1,4 @@
-package dev.vecgpt.model;
+package dev.vecgpt.model.internal;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,4 +1,4 @@
-package dev.vecgpt.model;
+package dev.vecgpt.model.notebook;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -13,6 +13,7 @@ import dev.vecgpt.core.Tensor;
 import dev.vecgpt.core.WeightFormat;
 import dev.vecgpt.core.random.Dropout;
 import java.lang.foreign.Arena;
+import dev.vecgpt.model.Reference;
 import org.junit.jupiter.api.Test;
 
 /** {@code torch.manual_seed(123); DummyGPTModel(GPT_CONFIG_124M)} against PyTorch's known answers. */

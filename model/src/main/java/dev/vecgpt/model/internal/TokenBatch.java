@@ -1,4 +1,4 @@
-package dev.vecgpt.model;
+package dev.vecgpt.model.internal;
 
 import dev.vecgpt.core.GptConfig;
 

@@ -1,0 +1,35 @@
+package dev.vecgpt.model;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What {@link GptSession#generate} is asked for: at most {@code maxNewTokens} tokens, each chosen by
+ * {@code sampling}, stopping early at any of {@code stopIds} (which is not appended, as the book's
+ * {@code eos_id}).
+ */
+public record Generation(int maxNewTokens, Sampling sampling, List<Integer> stopIds) {
+
+    public Generation {
+        if (maxNewTokens < 0) {
+            throw new IllegalArgumentException("maxNewTokens is " + maxNewTokens + ", must be >= 0");
+        }
+        Objects.requireNonNull(sampling, "sampling");
+        stopIds = List.copyOf(stopIds);
+    }
+
+    /** {@code maxNewTokens} greedy tokens (the argmax of each step), no stop token. */
+    public static Generation greedy(int maxNewTokens) {
+        return new Generation(maxNewTokens, Sampling.greedy(), List.of());
+    }
+
+    /** {@code maxNewTokens} tokens drawn with {@code sampling}, no stop token. */
+    public static Generation of(int maxNewTokens, Sampling sampling) {
+        return new Generation(maxNewTokens, sampling, List.of());
+    }
+
+    /** The same, stopping when one of {@code ids} is chosen (e.g. {@link Tokenizer#END_OF_TEXT}). */
+    public Generation stopAt(int... ids) {
+        return new Generation(maxNewTokens, sampling, java.util.Arrays.stream(ids).boxed().toList());
+    }
+}

@@ -1,0 +1,231 @@
+package dev.vecgpt.model;
+
+import dev.vecgpt.core.GptConfig;
+import dev.vecgpt.core.Shape;
+import dev.vecgpt.core.Tensor;
+import dev.vecgpt.core.random.Dropout;
+import dev.vecgpt.model.internal.DropoutState;
+import dev.vecgpt.model.internal.TokenBatch;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+import java.util.function.IntConsumer;
+import java.util.function.IntPredicate;
+
+/**
+ * One caller's use of a shared {@link GptModel}: the KV cache for a full context, the activations of
+ * one decode step and the last logits, allocated once when the session opens and freed by
+ * {@link #close()}. Any number of sessions run at once on one model, each on its own thread; a session
+ * itself serves one thread at a time.
+ *
+ * <p>A session starts in eval mode. {@link #train()} turns on PyTorch's dropout, drawn from the
+ * generator as building the model left it (so a seeded model's first training-mode pass draws the very
+ * masks PyTorch draws after {@code torch.manual_seed(seed); GPTModel(config)}).
+ */
+public final class GptSession implements AutoCloseable {
+
+    private final GptModel model;
+    private final GptConfig config;
+    private final Arena arena = Arena.ofShared(); // shared: the kernels may hand work to their threads
+    private final KvCache cache;
+    private final Workspace step;
+    private final Tensor stepLogits;
+    private final float[] lastLogits;
+    private final DropoutState dropout;
+    private final long nativeBytes;
+    private boolean closed;
+
+    GptSession(GptModel model) {
+        this.model = model;
+        this.config = model.config();
+        cache = new KvCache(config, arena);
+        step = new Workspace(config, 1, 1, config.contextLength(), arena);
+        stepLogits = Tensor.allocate(arena, 1, config.vocabSize());
+        lastLogits = new float[config.vocabSize()];
+        dropout = new DropoutState(config.dropRate(), model.generatorAfterInit());
+        dropout.training(false);
+        nativeBytes = bytes(config);
+    }
+
+    /**
+     * Native bytes a session of {@code config} holds while open: keys and values of every layer for a
+     * full context, plus one decode step's activations and logits. A prompt's first pass also takes
+     * {@link #prefillBytes} for as long as it runs.
+     */
+    public static long bytes(GptConfig config) {
+        return KvCache.bytes(config) + Workspace.bytes(config, 1, 1, config.contextLength())
+                + (long) config.vocabSize() * Float.BYTES;
+    }
+
+    /** Scratch bytes of one pass over {@code batch × length} new tokens (freed when the pass ends). */
+    public static long prefillBytes(GptConfig config, int batch, int length) {
+        return Workspace.bytes(config, batch, length, length);
+    }
+
+    /** What this session holds, {@link #bytes(GptConfig)} of its model's configuration. */
+    public long nativeBytes() {
+        return nativeBytes;
+    }
+
+    public GptModel model() {
+        return model;
+    }
+
+    /** Dropout on, as a PyTorch module in training mode. */
+    public GptSession train() {
+        dropout.training(true);
+        return this;
+    }
+
+    /** Dropout off (the default): passes draw no random numbers and are a pure function of the ids. */
+    public GptSession eval() {
+        dropout.training(false);
+        return this;
+    }
+
+    public boolean isTraining() {
+        return dropout.training();
+    }
+
+    /** How training-mode dropout draws its masks; {@link Dropout.Mode#X86_MKL} by default, as PyTorch on x86. */
+    public GptSession dropoutMode(Dropout.Mode mode) {
+        dropout.mode(mode);
+        return this;
+    }
+
+    /**
+     * Logits {@code [B, T, vocab]} for token ids {@code [B][T]}, allocated from {@code arena} (the
+     * caller's; a shared one lets the kernels use their threads). Invalid ids throw before anything is
+     * computed or drawn.
+     */
+    public Tensor forward(int[][] ids, Arena arena) {
+        requireOpen();
+        TokenBatch batch = TokenBatch.of(ids, config);
+        Tensor logits = Tensor.allocate(arena, Shape.of(batch.batch(), batch.length(), config.vocabSize()));
+        try (Arena scratch = Arena.ofShared()) {
+            Workspace ws = new Workspace(config, batch.batch(), batch.length(), batch.length(), scratch);
+            model.hidden(batch.flat(), 0, ws, null, dropout);
+            model.logits(ws.x, ws.normed, logits);
+        }
+        return logits;
+    }
+
+    /**
+     * Generates after {@code prompt} as the book's {@code generate} does, in eval mode: each new token is
+     * chosen by {@code generation}'s sampler from the last position's logits over the last
+     * {@code context_length} tokens. Past keys and values are cached, so each new token costs one
+     * position's work.
+     *
+     * @return the prompt followed by the new tokens (without a stop token)
+     */
+    public int[] generate(int[] prompt, Generation generation) {
+        return generateWhile(prompt, generation, token -> true);
+    }
+
+    /** {@link #generate(int[], Generation)}, handing each new token to {@code onToken} as soon as it exists. */
+    public int[] generate(int[] prompt, Generation generation, IntConsumer onToken) {
+        return generateWhile(prompt, generation, token -> {
+            onToken.accept(token);
+            return true;
+        });
+    }
+
+    /**
+     * {@link #generate(int[], Generation)}, handing each new token to {@code onToken} as soon as it exists;
+     * generation stops after a token for which it returns false.
+     */
+    public int[] generateWhile(int[] prompt, Generation generation, IntPredicate onToken) {
+        return generate(prompt, generation, onToken, true);
+    }
+
+    /** With or without the KV cache (the same tokens either way): the uncached path re-reads the window each step. */
+    int[] generate(int[] prompt, Generation generation, IntPredicate onToken, boolean useCache) {
+        requireOpen();
+        check(prompt, generation);
+        Sampler sampler = generation.sampling().start(config.vocabSize());
+        boolean wasTraining = dropout.training();
+        dropout.training(false);
+        int[] tokens = Arrays.copyOf(prompt, prompt.length + generation.maxNewTokens());
+        int length = prompt.length;
+        try {
+            cache.reset();
+            while (length < tokens.length) {
+                if (useCache && cache.length() > 0 && cache.length() < cache.capacity()) {
+                    step(tokens[length - 1]);
+                } else {
+                    // First token, no cache, or a full context: (re)read the last context_length tokens.
+                    cache.reset();
+                    prefill(crop(tokens, length), useCache ? cache : null);
+                }
+                MemorySegment.copy(stepLogits.segment(), Tensor.FLOAT, 0, lastLogits, 0, lastLogits.length);
+                int next = sampler.next(lastLogits);
+                if (generation.stopIds().contains(next)) {
+                    break;
+                }
+                tokens[length++] = next;
+                if (!onToken.test(next)) {
+                    break;
+                }
+            }
+        } finally {
+            dropout.training(wasTraining);
+        }
+        return length == tokens.length ? tokens : Arrays.copyOf(tokens, length);
+    }
+
+    private void check(int[] prompt, Generation generation) {
+        TokenBatch.of(new int[][] {crop(prompt, prompt.length)}, config); // ids in range, not empty
+        for (int id : generation.stopIds()) {
+            if (id < 0 || id >= config.vocabSize()) {
+                throw new IllegalArgumentException("stop id " + id + " is outside the vocabulary [0, "
+                        + config.vocabSize() + ")");
+            }
+        }
+    }
+
+    /** The last {@code context_length} of the first {@code length} tokens. */
+    private int[] crop(int[] tokens, int length) {
+        return Arrays.copyOfRange(tokens, Math.max(0, length - config.contextLength()), length);
+    }
+
+    /** Runs {@code window} from position 0 and leaves the last position's logits in {@code stepLogits}. */
+    private void prefill(int[] window, KvCache kv) {
+        try (Arena scratch = Arena.ofShared()) {
+            Workspace ws = new Workspace(config, 1, window.length, window.length, scratch);
+            model.hidden(window, 0, ws, kv, dropout);
+            lastLogits(ws);
+        }
+    }
+
+    private final int[] oneToken = new int[1];
+
+    /** One new token at the cache's next position: the decode step. */
+    private void step(int token) {
+        oneToken[0] = token;
+        model.hidden(oneToken, cache.length(), step, cache, dropout);
+        lastLogits(step);
+    }
+
+    private void lastLogits(Workspace ws) {
+        int d = config.embDim();
+        Tensor last = ws.x.reshape(Shape.of(ws.length, d)).slice(ws.length - 1, ws.length);
+        Tensor normed = ws.normed.reshape(Shape.of(ws.length, d)).slice(0, 1);
+        model.logits(last, normed, stepLogits);
+    }
+
+    private void requireOpen() {
+        if (closed) {
+            throw new IllegalStateException("this session is closed");
+        }
+    }
+
+    /** Frees the session's memory; closing twice does nothing. */
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            arena.close();
+            model.sessionClosed();
+        }
+    }
+}
