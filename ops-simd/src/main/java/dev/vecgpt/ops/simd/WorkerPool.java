@@ -32,10 +32,10 @@ final class WorkerPool {
         });
     }
 
-    /** Lets the workers finish what they run, then ends them. */
+    /** Lets the workers finish what they run, then ends them and waits until they have ended. */
     void close() {
         if (workers != null) {
-            workers.shutdown();
+            workers.close();
         }
     }
 

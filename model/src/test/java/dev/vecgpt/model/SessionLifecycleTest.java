@@ -1,0 +1,104 @@
+package dev.vecgpt.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.vecgpt.core.GptConfig;
+import java.lang.management.ManagementFactory;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.management.JMException;
+import javax.management.ObjectName;
+import org.junit.jupiter.api.Test;
+
+/** What a session costs, and that opening and closing sessions and models leaves nothing behind. */
+class SessionLifecycleTest {
+
+    private static final GptConfig TINY = new GptConfig(97, 16, 32, 4, 2, 0.1, true);
+
+    /**
+     * Native memory the JVM has malloc'ed for "Other" uses, which is where FFM arenas allocate, in KB, as
+     * Native Memory Tracking counts it (the tests run with {@code -XX:NativeMemoryTracking=summary}).
+     */
+    private static long nativeKb() {
+        try {
+            String summary = (String) ManagementFactory.getPlatformMBeanServer().invoke(
+                    new ObjectName("com.sun.management:type=DiagnosticCommand"), "vmNativeMemory",
+                    new Object[] {new String[] {"summary", "scale=KB"}}, new String[] {String[].class.getName()});
+            Matcher other = Pattern.compile("malloc=(\\d+)KB tag=Other").matcher(summary);
+            assertTrue(other.find(), "no NMT 'Other' line in " + summary);
+            return Long.parseLong(other.group(1));
+        } catch (JMException e) {
+            throw new AssertionError("Native Memory Tracking is off? " + e, e);
+        }
+    }
+
+    @Test
+    void aSessionHoldsWhatTheReadmeSays() {
+        try (GptModel model = new GptModel(GptConfig.GPT_CONFIG_124M, 123)) {
+            long before = nativeKb();
+            try (GptSession session = model.newSession()) {
+                long usedKb = nativeKb() - before;
+                long stated = GptSession.bytes(GptConfig.GPT_CONFIG_124M);
+                assertEquals(stated, session.nativeBytes());
+                // Each of the ~30 allocations may be padded by up to 63 bytes for its 64-byte alignment.
+                assertTrue(Math.abs(usedKb * 1024 - stated) <= 4096, "measured " + usedKb + " KB, stated " + stated + " B");
+                // The README's figure for GPT-2 124M: keys and values 2 x 12 layers x 1024 x 768 floats, one
+                // step's activations (11 x 768 + 12 heads x 1024 scores) and the 50257 logits.
+                assertEquals(75_497_472L + 82_944 + 201_028, stated);
+            }
+            assertEquals(before, nativeKb(), "closing a session frees all it held");
+        }
+    }
+
+    @Test
+    void tenThousandSessionsLeaveThreadsAndMemoryWhereTheyWere() {
+        try (GptModel model = new GptModel(TINY, 7)) {
+            int[] expected;
+            try (GptSession first = model.newSession()) {
+                expected = first.generate(new int[] {5, 17, 3}, Generation.greedy(2));
+            }
+            long memory = nativeKb();
+            int threads = ManagementFactory.getThreadMXBean().getThreadCount();
+            for (int i = 0; i < 10_000; i++) {
+                try (GptSession session = model.newSession()) {
+                    if (i % 1000 == 0) {
+                        assertArrayEquals(expected, session.generate(new int[] {5, 17, 3}, Generation.greedy(2)));
+                    }
+                }
+            }
+            assertEquals(memory, nativeKb());
+            assertEquals(threads, ManagementFactory.getThreadMXBean().getThreadCount());
+        }
+    }
+
+    @Test
+    void aModelWithOpenSessionsRefusesToCloseAndAClosedSessionRefusesWork() {
+        GptModel model = new GptModel(TINY, 7);
+        GptSession session = model.newSession();
+        IllegalStateException e = assertThrows(IllegalStateException.class, model::close);
+        assertTrue(e.getMessage().contains("1 session(s)"), e.getMessage());
+        session.close();
+        session.close(); // twice is fine
+        assertThrows(IllegalStateException.class, () -> session.generate(new int[] {1}, Generation.greedy(1)));
+        model.close();
+    }
+
+    @Test
+    void aModelWithItsOwnThreadCountReleasesItsThreads() throws InterruptedException {
+        int before = ManagementFactory.getThreadMXBean().getThreadCount();
+        for (int i = 0; i < 3; i++) {
+            try (GptModel model = new GptModel(TINY, 7, ModelOptions.DEFAULT.withThreads(3));
+                 GptSession session = model.newSession()) {
+                assertEquals(3, model.kernels().threads());
+                session.generate(new int[] {5, 17, 3}, Generation.greedy(2));
+            }
+        }
+        for (int i = 0; i < 200 && ManagementFactory.getThreadMXBean().getThreadCount() != before; i++) {
+            Thread.sleep(10);
+        }
+        assertEquals(before, ManagementFactory.getThreadMXBean().getThreadCount());
+    }
+}
