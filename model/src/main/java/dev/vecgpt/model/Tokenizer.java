@@ -4,7 +4,14 @@ import com.knuddels.jtokkit.Encodings;
 import com.knuddels.jtokkit.api.Encoding;
 import com.knuddels.jtokkit.api.EncodingType;
 import com.knuddels.jtokkit.api.IntArrayList;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.IntConsumer;
 
 /** GPT-2's byte-pair encoding (tiktoken's "gpt2" = r50k_base), through jtokkit. Thread-safe. */
 public final class Tokenizer {
@@ -26,6 +33,36 @@ public final class Tokenizer {
             list.add(id);
         }
         return encoding.decode(list);
+    }
+
+    /**
+     * A consumer of token ids that hands {@code text} each piece of text as soon as it is complete: a
+     * token may end inside a multi-byte UTF-8 character, whose bytes are then held until the next
+     * token completes it. For streaming generation: {@code session.generate(ids, g, tokenizer.textTo(System.out::print))}.
+     * Not thread-safe: one per generation.
+     */
+    public IntConsumer textTo(Consumer<String> text) {
+        CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPLACE).onUnmappableCharacter(CodingErrorAction.REPLACE);
+        IntArrayList one = new IntArrayList(1);
+        return new IntConsumer() {
+            private byte[] pending = new byte[0];
+
+            @Override
+            public void accept(int id) {
+                one.clear();
+                one.add(id);
+                byte[] bytes = encoding.decodeBytes(one);
+                ByteBuffer in = ByteBuffer.allocate(pending.length + bytes.length).put(pending).put(bytes).flip();
+                CharBuffer out = CharBuffer.allocate(in.remaining());
+                utf8.decode(in, out, false); // an incomplete character at the end stays in 'in'
+                pending = new byte[in.remaining()];
+                in.get(pending);
+                if (out.position() > 0) {
+                    text.accept(out.flip().toString());
+                }
+            }
+        };
     }
 
     /** One row of ids per text; rows may differ in length (the model rejects a ragged batch). */

@@ -9,7 +9,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 
-/** Known answers copied from shared/reference into src/test/resources/reference/. */
+/** Known answers from a real PyTorch (and the design notebook's text), kept in src/test/resources/reference/. */
 public final class Reference {
 
     private Reference() {}

@@ -10,8 +10,8 @@ import java.util.Objects;
  * float32 fills built on it, reproducing {@code torch.manual_seed(s)} followed by {@code uniform_},
  * {@code normal_} / {@code randn}, {@code nn.Linear}'s default init bit for bit on x86 (AVX2 kernels).
  *
- * <p>The recipes and the constants are those of {@code shared/reference/torch/rng-recipe.md}, verified
- * against PyTorch on tens of millions of values; section numbers below refer to it. Every fill writes the
+ * <p>The recipes are described in this package's documentation, verified against PyTorch on tens of
+ * millions of values; "recipe §n" below refers to its sections. Every fill writes the
  * tensor in flat row-major order, which for our always-contiguous tensors is PyTorch's order too.
  *
  * <p>Not thread-safe: like PyTorch's generator (which takes a mutex), one generator serves one thread at a time.
