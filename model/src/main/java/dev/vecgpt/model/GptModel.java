@@ -227,7 +227,16 @@ public final class GptModel implements AutoCloseable {
 
     /** {@code logits = out_head(final_norm(x))} for rows {@code x [.., D]}; {@code normed} is scratch of x's shape. */
     void logits(Tensor x, Tensor normed, Tensor logits) {
+        finalNorm(x, normed);
+        head(normed, logits);
+    }
+
+    void finalNorm(Tensor x, Tensor normed) {
         finalNorm.forward(x, normed);
+    }
+
+    /** {@code logits = out_head(normed)}. */
+    void head(Tensor normed, Tensor logits) {
         kernels.matmul(normed, outHead, logits);
     }
 
