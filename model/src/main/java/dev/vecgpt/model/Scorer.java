@@ -18,6 +18,8 @@ public final class Scorer implements AutoCloseable {
 
     /** Rows of logits computed at once: the head's matmul still sees many rows, and the buffer stays small. */
     private static final int HEAD_ROWS = 128;
+    /** Below this probability (e^−69) a float32 softmax has lost digits; such targets are scored exactly. */
+    private static final float TINY = 1e-30f;
 
     private final GptModel model;
     private final GptConfig config;
@@ -110,10 +112,12 @@ public final class Scorer implements AutoCloseable {
             int n = Math.min(HEAD_ROWS, rows - r);
             Tensor out = logits.slice(0, n);
             model.head(normed.slice(r, r + n), out);
+            model.kernels().softmax(out, out); // the vectorized kernel; −log p is the cross-entropy
             for (int i = 0; i < n; i++) {
                 int row = r + i;
-                long target = starts[row / length] + row % length + 1;
-                lossSum += loss(out.segment(), (long) i * config.vocabSize(), ids[(int) (target - base)]);
+                int target = ids[(int) (starts[row / length] + row % length + 1 - base)];
+                float p = out.segment().getAtIndex(Tensor.FLOAT, (long) i * config.vocabSize() + target);
+                lossSum += p >= TINY ? -Math.log(p) : exactLoss(normed.slice(row, row + 1), target);
             }
         }
         targets += rows;
@@ -124,18 +128,24 @@ public final class Scorer implements AutoCloseable {
         base += drop;
     }
 
-    /** {@code −log softmax(row)[target]}, as {@code log Σ exp(x − max) + max − x[target]} in double. */
-    private double loss(MemorySegment logits, long first, int target) {
+    /**
+     * {@code −log softmax(logits)[target]} for one row, from {@code log Σ exp(x − max) + max − x[target]} in
+     * double: for the rare target whose float32 probability is too small to take the log of accurately.
+     */
+    private double exactLoss(Tensor normedRow, int target) {
+        Tensor row = logits.slice(0, 1); // the chunk's first row, already scored: rows are scored in order
+        model.head(normedRow, row);
+        MemorySegment x = row.segment();
         int vocab = config.vocabSize();
         float max = Float.NEGATIVE_INFINITY;
         for (int v = 0; v < vocab; v++) {
-            max = Math.max(max, logits.getAtIndex(Tensor.FLOAT, first + v));
+            max = Math.max(max, x.getAtIndex(Tensor.FLOAT, v));
         }
         double sum = 0;
         for (int v = 0; v < vocab; v++) {
-            sum += Math.exp(logits.getAtIndex(Tensor.FLOAT, first + v) - (double) max);
+            sum += Math.exp(x.getAtIndex(Tensor.FLOAT, v) - (double) max);
         }
-        return Math.log(sum) + max - logits.getAtIndex(Tensor.FLOAT, first + target);
+        return Math.log(sum) + max - x.getAtIndex(Tensor.FLOAT, target);
     }
 
     private Workspace workspace(int windows) {

@@ -43,7 +43,7 @@ class HuggingFaceGpt2Test {
     private final Kernels kernels = KernelProvider.kernels();
 
     /** Random tensors under Hugging Face's names and shapes. */
-    private static Map<String, Tensor> checkpoint(GptConfig config, Arena arena, String prefix) {
+    static Map<String, Tensor> checkpoint(GptConfig config, Arena arena, String prefix) {
         SplittableRandom random = new SplittableRandom(1);
         Map<String, Tensor> tensors = new LinkedHashMap<>();
         HuggingFaceGpt2.expected(config).forEach((name, shape) -> {
@@ -63,7 +63,7 @@ class HuggingFaceGpt2Test {
     }
 
     /** A checkpoint as Hugging Face publishes it: {@code model.safetensors} and a {@code config.json} beside it. */
-    private static Path write(Path file, Map<String, Tensor> tensors, GptConfig config) throws IOException {
+    static Path write(Path file, Map<String, Tensor> tensors, GptConfig config) throws IOException {
         Safetensors.write(file, tensors, Map.of("format", "pt"));
         Files.writeString(file.resolveSibling("config.json"), "{\"model_type\": \"gpt2\", \"n_embd\": "
                 + config.embDim() + ", \"n_head\": " + config.nHeads() + ", \"n_layer\": " + config.nLayers() + "}");

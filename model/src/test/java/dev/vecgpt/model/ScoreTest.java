@@ -2,15 +2,20 @@ package dev.vecgpt.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vecgpt.core.GptConfig;
 import dev.vecgpt.core.Tensor;
+import java.io.IOException;
 import java.lang.foreign.Arena;
+import java.nio.file.Path;
+import java.util.Map;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@link GptSession#score} against cross-entropy computed by definition from full logits, and fed in pieces. */
 class ScoreTest {
@@ -35,17 +40,25 @@ class ScoreTest {
 
     /** The book's windows and mean cross-entropy, from the logits of one forward pass per window. */
     private static double byDefinition(int[] ids, int length, int stride) {
+        return byDefinition(session, ids, length, stride);
+    }
+
+    private static double byDefinition(GptSession session, int[] ids, int length, int stride) {
         double sum = 0;
         int count = 0;
         try (Arena arena = Arena.ofShared()) {
             for (int i = 0; i < ids.length - length; i += stride) {
                 Tensor logits = session.forward(new int[][] {Arrays.copyOfRange(ids, i, i + length)}, arena);
                 for (int t = 0; t < length; t++) {
+                    double max = Double.NEGATIVE_INFINITY;
+                    for (int v = 0; v < SMALL.vocabSize(); v++) {
+                        max = Math.max(max, logits.get(0, t, v));
+                    }
                     double z = 0;
                     for (int v = 0; v < SMALL.vocabSize(); v++) {
-                        z += Math.exp(logits.get(0, t, v));
+                        z += Math.exp(logits.get(0, t, v) - max);
                     }
-                    sum += Math.log(z) - logits.get(0, t, ids[i + t + 1]);
+                    sum += Math.log(z) + max - logits.get(0, t, ids[i + t + 1]);
                     count++;
                 }
             }
@@ -64,6 +77,25 @@ class ScoreTest {
             double expected = byDefinition(text, ls[0], ls[1]);
             assertEquals(expected, score.crossEntropy(), 1e-6 * expected, Arrays.toString(ls));
             assertEquals(Math.exp(score.crossEntropy()), score.perplexity(), 0);
+        }
+    }
+
+    /** Logits hundreds apart: many targets' float32 probabilities are below 1e-30, and are scored exactly. */
+    @Test
+    void improbableTargetsAreScoredExactly(@TempDir Path dir) throws IOException {
+        try (Arena arena = Arena.ofShared()) {
+            Map<String, Tensor> tensors = HuggingFaceGpt2Test.checkpoint(SMALL, arena, "");
+            Tensor finalScale = tensors.get("ln_f.weight");
+            for (long i = 0; i < finalScale.size(); i++) {
+                finalScale.set(i, 80f);
+            }
+            Path file = HuggingFaceGpt2Test.write(dir.resolve("sharp.safetensors"), tensors, SMALL);
+            try (GptModel sharp = GptModel.load(file); GptSession s = sharp.newSession()) {
+                Score score = s.score(text, new Scoring(16, 16, 2));
+                double expected = byDefinition(s, text, 16, 16);
+                assertTrue(expected > 69, "mean nats " + expected + ": targets of probability below e^-69");
+                assertEquals(expected, score.crossEntropy(), 1e-6 * expected);
+            }
         }
     }
 
