@@ -222,6 +222,35 @@ class SamplerTest {
         assertNotEquals(Arrays.toString(a), Arrays.toString(b));
     }
 
+    /**
+     * Steady state allocates nothing: one float[50257] would be 201 KB, the bound is 16 KB for 50 steps.
+     * (Reflection, because this module does not read jdk.management, which the test run resolves anyway.)
+     */
+    @Test
+    void stepsDoNotAllocate() throws ReflectiveOperationException {
+        Object threads = Class.forName("java.lang.management.ManagementFactory").getMethod("getThreadMXBean").invoke(null);
+        java.lang.reflect.Method allocatedBytes = Class.forName("com.sun.management.ThreadMXBean")
+                .getMethod("getThreadAllocatedBytes", long.class);
+        float[] source = seven3();
+        float[] logits = new float[source.length];
+        long id = Thread.currentThread().threadId();
+        for (Sampling s : new Sampling[] {Sampling.greedy().withTopK(50), Sampling.random(1.4f, 1).withTopK(25),
+                Sampling.random(0.8f, 2).withTopP(0.9f)}) {
+            Sampler sampler = s.start(source.length);
+            for (int i = 0; i < 20; i++) { // warm up
+                System.arraycopy(source, 0, logits, 0, source.length);
+                sampler.next(logits);
+            }
+            long before = (long) allocatedBytes.invoke(threads, id);
+            for (int i = 0; i < 50; i++) {
+                System.arraycopy(source, 0, logits, 0, source.length);
+                sampler.next(logits);
+            }
+            long allocated = (long) allocatedBytes.invoke(threads, id) - before;
+            assertTrue(allocated < 16_384, s + " allocated " + allocated + " bytes in 50 steps");
+        }
+    }
+
     /** randn(50257) * 3 after manual_seed(7), in float32. */
     private static float[] seven3() {
         try (Arena arena = Arena.ofConfined()) {

