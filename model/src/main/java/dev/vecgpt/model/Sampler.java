@@ -15,6 +15,9 @@ import dev.vecgpt.core.random.TorchGenerator;
  *       {@code q = empty_like(probs).exponential_(1)} over the whole vocabulary (2 raw generator outputs per
  *       entry per step), first index on ties.</li>
  * </ol>
+ * The stop token is the generation loop's business: the book stops when the drawn token is {@code eos_id},
+ * without appending it. Every random step draws the same amount from the generator, so the tokens after
+ * step n do not depend on how earlier logits were computed, only on what was drawn.
  * No allocation per call: scratch arrays are made once. Not thread-safe: one sampler per generation.
  */
 public final class Sampler {

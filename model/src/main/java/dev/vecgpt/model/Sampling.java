@@ -5,7 +5,8 @@ package dev.vecgpt.model;
  * does it (plus Hugging Face's top-p): immutable settings, from which {@link #start(int)} makes a stateful
  * {@link Sampler} per generation.
  *
- * @param temperature 0 for greedy (argmax), else the logits are divided by it before the softmax
+ * @param temperature 0 for greedy (argmax after top-k, as in the book; top-p then has no effect), else the
+ *                    logits are divided by it before the softmax
  * @param topK        keep the {@code topK} largest logits (ties at the k-th value kept); 0 = off
  * @param topP        nucleus sampling: keep the smallest most-probable prefix reaching {@code topP}; 1 = off
  * @param seed        the sampling generator's seed, as {@code torch.manual_seed(seed)} right before {@code generate}
