@@ -1,36 +1,52 @@
 package dev.vecgpt.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import dev.vecgpt.core.GptConfig;
 import dev.vecgpt.core.KernelProvider;
 import dev.vecgpt.core.Kernels;
 import dev.vecgpt.core.PackedWeight;
-import dev.vecgpt.core.Shape;
 import dev.vecgpt.core.Tensor;
-import dev.vecgpt.model.notebook.DummyGptModel;
+import java.io.IOException;
 import java.lang.foreign.Arena;
-import java.util.List;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-/** The README's library example, as written there, so that it keeps compiling and running. */
+/** The README's library examples, as written there, so that they keep compiling and running. */
 class ReadmeExampleTest {
 
     @Test
-    void theReadmeExampleRuns() {
-        try (Arena arena = Arena.ofConfined();                                // you own the memory
-             DummyGptModel model = new DummyGptModel(GptConfig.GPT_CONFIG_124M, 123)) {
-            int[][] ids = new Tokenizer().encodeBatch(List.of("Every effort moves you"));
-            Tensor logits = model.eval().forward(ids, arena);                 // [1, 4, 50257]
+    void theStreamingExampleRuns(@TempDir Path dir) throws IOException {
+        GptConfig small = new GptConfig(50257, 64, 32, 4, 2, 0.1, true); // GPT-2's vocabulary, tiny otherwise
+        Path checkpoint;
+        try (Arena arena = Arena.ofConfined()) {
+            checkpoint = HuggingFaceGpt2Test.write(dir.resolve("model.safetensors"),
+                    HuggingFaceGpt2Test.checkpoint(small, arena, ""), small);
+        }
+        StringBuilder printed = new StringBuilder();
+        int[] tokens;
+        // --- as in the README, with System.out::print collected ---
+        try (GptModel model = GptModel.load(checkpoint);                     // mapped, shared by threads
+             GptSession session = model.newSession()) {                      // one per thread
+            Tokenizer tokenizer = new Tokenizer();
+            int[] prompt = tokenizer.encode("Every effort moves you");
+            Sampling sampling = Sampling.random(0.8f, 42).withTopK(40);       // seeded: same text every run
+            tokens = session.generate(prompt, Generation.of(20, sampling), tokenizer.textTo(printed::append));
+        }
+        assertEquals(24, tokens.length);
+        assertFalse(printed.isEmpty());
+        assertEquals(new Tokenizer().decode(java.util.Arrays.copyOfRange(tokens, 4, 24)), printed.toString());
+    }
 
-            Kernels ops = KernelProvider.kernels();                           // simd, or scalar and why
+    @Test
+    void theKernelExampleRuns() {
+        try (Arena arena = Arena.ofShared()) {                                // you own the memory
+            Kernels ops = KernelProvider.kernels();
             Tensor x = Tensor.allocate(arena, 4, 768);
-            ops.gather(model.tokenEmbedding(), ids[0], x);                    // embedding lookup
-            PackedWeight head = ops.pack(model.outHead(), arena);             // W [out, in], as nn.Linear
-            ops.matmul(x, head, Tensor.allocate(arena, 4, 50257));            // x · Wᵀ
-
-            assertEquals(Shape.of(1, 4, 50257), logits.shape());
-            assertEquals(model.tokenEmbedding().get(6109L * 768 + 767), x.get(767));
+            PackedWeight w = ops.pack(Tensor.allocate(arena, 50257, 768), arena); // W [out, in], as nn.Linear
+            ops.matmul(x, w, Tensor.allocate(arena, 4, 50257));                   // x · Wᵀ
         }
     }
 }
