@@ -30,8 +30,12 @@ import org.openjdk.jmh.annotations.TearDown;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 public abstract class MatmulCase {
 
-    /** The out_head at M = 8, 128, 1024 (K = 768, N = vocabulary), and one square case. */
-    @Param({"8x50257x768", "128x50257x768", "1024x50257x768", "1024x1024x1024"})
+    /**
+     * The out_head at M = 8, 128, 1024 (K = 768, N = vocabulary), one square case, and GPT-2 124M's
+     * decode shapes at M = 1: the out_head, Q/K/V together, the feed-forward up and down projections.
+     */
+    @Param({"8x50257x768", "128x50257x768", "1024x50257x768", "1024x1024x1024",
+            "1x50257x768", "1x2304x768", "1x3072x768", "1x768x3072"})
     public String shape;
 
     private Arena arena;

@@ -39,8 +39,27 @@ final class PanelMatmul {
 
     private PanelMatmul() {}
 
-    /** Below this many multiply-adds a call runs on the caller's thread: handing work over costs more. */
-    private static final long PARALLEL_WORK = 1L << 22;
+    /**
+     * Below this many multiply-adds a call runs on the caller's thread. A hand-off to a spinning
+     * worker costs about a microsecond; 2^17 multiply-adds take 20-40 µs (a decode step's 768 × 768
+     * matmul is 2^19), so every decode-shape matmul is split.
+     */
+    private static final long PARALLEL_WORK = 1L << 17;
+
+    /** The arguments of one call, reused per calling thread: a hand-off allocates nothing. */
+    private static final class Call implements WorkerPool.Job {
+        Tensor x;
+        Panels w;
+        Tensor y;
+
+        @Override
+        public void run(int part, int parts) {
+            int panels = w.count();
+            multiply(x, w, y, split(panels, part, parts), split(panels, part + 1, parts));
+        }
+    }
+
+    private static final ThreadLocal<Call> CALLS = ThreadLocal.withInitial(Call::new);
 
     /**
      * Splits the panels into one contiguous run per thread. Each output belongs to one panel, so to
@@ -49,9 +68,30 @@ final class PanelMatmul {
     static void multiply(Tensor x, Panels w, Tensor y, WorkerPool pool) {
         int panels = w.count();
         long work = x.size() * w.n();
-        boolean shareable = pool.canShare(x.segment()) && pool.canShare(y.segment()) && pool.canShare(w.memory());
-        int parts = work < PARALLEL_WORK || !shareable ? 1 : Math.min(pool.threads(), panels);
-        pool.run(parts, part -> multiply(x, w, y, panels * part / parts, panels * (part + 1) / parts));
+        int parts = work < PARALLEL_WORK || pool.threads() == 1 ? 1 : Math.min(pool.threads(), panels);
+        if (parts > 1 && !(pool.canShare(x.segment()) && pool.canShare(y.segment()) && pool.canShare(w.memory()))) {
+            parts = 1;
+        }
+        if (parts == 1) {
+            multiply(x, w, y, 0, panels);
+            return;
+        }
+        Call call = CALLS.get();
+        call.x = x;
+        call.w = w;
+        call.y = y;
+        try {
+            pool.run(parts, call);
+        } finally {
+            call.x = null;
+            call.w = null;
+            call.y = null;
+        }
+    }
+
+    /** Where part {@code part} of {@code parts} begins: panels in even shares, in order. */
+    static int split(int panels, int part, int parts) {
+        return (int) ((long) panels * part / parts);
     }
 
     /** Panels {@code [from, to)} of the product. */
@@ -62,6 +102,23 @@ final class PanelMatmul {
         MemorySegment xs = x.segment();
         MemorySegment ys = y.segment();
         MemorySegment ws = w.memory();
+        if (m < ROWS) {
+            // Decode shapes: two panels at once, i.e. two independent streams from DRAM in flight.
+            int p = from;
+            for (; p + 1 < to; p += 2) {
+                for (long row = 0; row < m; row++) {
+                    tile1x2(xs, row * k * Float.BYTES, k, ws, w.offset(p), w.offset(p + 1), w.rowBytes(),
+                            w.vectorBytes(), w.bf16(), ys, row, n, p * Panels.WIDTH);
+                }
+            }
+            for (; p < to; p++) {
+                for (long row = 0; row < m; row++) {
+                    tile1(xs, row * k * Float.BYTES, k, ws, w.offset(p), w.rowBytes(), w.vectorBytes(), w.bf16(),
+                            ys, row, n, p * Panels.WIDTH);
+                }
+            }
+            return;
+        }
         for (int p = from; p < to; p++) {
             long panel = w.offset(p);
             int col = p * Panels.WIDTH;
@@ -159,6 +216,40 @@ final class PanelMatmul {
         a1.intoMemorySegment(y, y0 + VECTOR_BYTES, ORDER, SPECIES.indexInRange(col + LANES, n));
         a2.intoMemorySegment(y, y0 + 2 * VECTOR_BYTES, ORDER, SPECIES.indexInRange(col + 2 * LANES, n));
         a3.intoMemorySegment(y, y0 + 3 * VECTOR_BYTES, ORDER, SPECIES.indexInRange(col + 3 * LANES, n));
+    }
+
+    /**
+     * One row of x times two adjacent panels (columns {@code col} to {@code col + 2·WIDTH}): the
+     * same sums as two {@link #tile1} calls, with eight independent accumulators and two streams.
+     */
+    private static void tile1x2(MemorySegment x, long x0, int k, MemorySegment w, long panelA, long panelB,
+                                long wRow, long wVec, boolean bf16, MemorySegment y, long row, int n, int col) {
+        FloatVector a0 = FloatVector.zero(SPECIES), a1 = a0, a2 = a0, a3 = a0;
+        FloatVector b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+        for (int i = 0; i < k; i++) {
+            long wa = panelA + i * wRow;
+            long wb = panelB + i * wRow;
+            FloatVector v = FloatVector.broadcast(SPECIES, x.get(F, x0 + i * (long) Float.BYTES));
+            a0 = load(w, wa, bf16).fma(v, a0);
+            b0 = load(w, wb, bf16).fma(v, b0);
+            a1 = load(w, wa + wVec, bf16).fma(v, a1);
+            b1 = load(w, wb + wVec, bf16).fma(v, b1);
+            a2 = load(w, wa + 2 * wVec, bf16).fma(v, a2);
+            b2 = load(w, wb + 2 * wVec, bf16).fma(v, b2);
+            a3 = load(w, wa + 3 * wVec, bf16).fma(v, a3);
+            b3 = load(w, wb + 3 * wVec, bf16).fma(v, b3);
+        }
+        long y0 = (row * n + col) * Float.BYTES;
+        a0.intoMemorySegment(y, y0, ORDER, SPECIES.indexInRange(col, n));
+        a1.intoMemorySegment(y, y0 + VECTOR_BYTES, ORDER, SPECIES.indexInRange(col + LANES, n));
+        a2.intoMemorySegment(y, y0 + 2 * VECTOR_BYTES, ORDER, SPECIES.indexInRange(col + 2 * LANES, n));
+        a3.intoMemorySegment(y, y0 + 3 * VECTOR_BYTES, ORDER, SPECIES.indexInRange(col + 3 * LANES, n));
+        int colB = col + Panels.WIDTH;
+        long yB = y0 + 4 * VECTOR_BYTES;
+        b0.intoMemorySegment(y, yB, ORDER, SPECIES.indexInRange(colB, n));
+        b1.intoMemorySegment(y, yB + VECTOR_BYTES, ORDER, SPECIES.indexInRange(colB + LANES, n));
+        b2.intoMemorySegment(y, yB + 2 * VECTOR_BYTES, ORDER, SPECIES.indexInRange(colB + 2 * LANES, n));
+        b3.intoMemorySegment(y, yB + 3 * VECTOR_BYTES, ORDER, SPECIES.indexInRange(colB + 3 * LANES, n));
     }
 
     /**
