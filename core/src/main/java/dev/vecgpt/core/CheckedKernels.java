@@ -10,9 +10,25 @@ import java.util.Objects;
 public final class CheckedKernels implements Kernels {
 
     private final Kernels delegate;
+    /** False for the JVM-wide kernels, which no user may stop. */
+    private final boolean owned;
 
+    /** Checks in front of {@code delegate}; {@link #close()} closes it. */
     public CheckedKernels(Kernels delegate) {
+        this(delegate, true);
+    }
+
+    /** With {@code owned} false, {@link #close()} leaves {@code delegate} running (shared kernels). */
+    public CheckedKernels(Kernels delegate, boolean owned) {
         this.delegate = Objects.requireNonNull(delegate, "delegate");
+        this.owned = owned;
+    }
+
+    @Override
+    public void close() {
+        if (owned) {
+            delegate.close();
+        }
     }
 
     /** The unchecked kernels behind this wrapper. */

@@ -33,7 +33,7 @@ public final class KernelProvider {
 
     private KernelProvider() {}
 
-    /** The kernels chosen for this JVM, with argument checks. */
+    /** The kernels chosen for this JVM, with argument checks; shared, so {@code close()} on them does nothing. */
     public static Kernels kernels() {
         return Holder.CHOICE.kernels();
     }
@@ -43,7 +43,10 @@ public final class KernelProvider {
         return Holder.CHOICE.description();
     }
 
-    /** Checked kernels by name ({@code "scalar"} or a factory's name), for tests and benchmarks. */
+    /**
+     * New checked kernels by name ({@code "scalar"} or a factory's name), for tests and benchmarks;
+     * they own their threads, so close them when done.
+     */
     public static Kernels byName(String name) {
         if (name.equals("scalar")) {
             return new CheckedKernels(new ScalarKernels());
@@ -58,7 +61,7 @@ public final class KernelProvider {
         }
         if (!mode.equals("auto")) {
             KernelsFactory forced = loadFactory(mode);
-            return new Choice(new CheckedKernels(forced.create()),
+            return new Choice(new CheckedKernels(forced.create(), false),
                     "vecgpt kernels: " + forced.name() + " (" + forced.description() + "; forced by -D"
                             + PROPERTY + "=" + mode + forced.unavailableReason().map(r -> "; note: " + r).orElse("")
                             + ")");
@@ -67,7 +70,7 @@ public final class KernelProvider {
         for (KernelsFactory factory : factories(reasons)) {
             Optional<String> reason = factory.unavailableReason();
             if (reason.isEmpty()) {
-                return new Choice(new CheckedKernels(factory.create()),
+                return new Choice(new CheckedKernels(factory.create(), false),
                         "vecgpt kernels: " + factory.name() + " (" + factory.description() + ")");
             }
             reasons.add(factory.name() + ": " + reason.get());
@@ -79,7 +82,7 @@ public final class KernelProvider {
     }
 
     private static Choice scalar(String why) {
-        return new Choice(new CheckedKernels(new ScalarKernels()), "vecgpt kernels: scalar (" + why + ")");
+        return new Choice(new CheckedKernels(new ScalarKernels(), false), "vecgpt kernels: scalar (" + why + ")");
     }
 
     private static KernelsFactory loadFactory(String name) {

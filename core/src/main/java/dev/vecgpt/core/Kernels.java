@@ -13,8 +13,13 @@ import java.lang.foreign.Arena;
  * <p>{@link ScalarKernels} defines what every kernel computes. Implementations may assume valid
  * arguments: {@link KernelProvider#kernels()} wraps them in {@link CheckedKernels}, which validates
  * every call once, before any output is written.
+ *
+ * <p>Kernels may own threads. Those made by {@link #withThreads(int)} or
+ * {@link KernelProvider#byName(String)} own their worker pool: {@link #close()} stops it (use
+ * try-with-resources or close them when done). The JVM-wide {@link KernelProvider#kernels()} are
+ * shared and live as long as the JVM: closing them does nothing.
  */
-public interface Kernels {
+public interface Kernels extends AutoCloseable {
 
     /** A short name for logs and benchmarks, e.g. {@code "scalar"} or {@code "simd"}. */
     String name();
@@ -25,8 +30,9 @@ public interface Kernels {
     }
 
     /**
-     * These kernels limited to {@code threads} threads (1 = the caller's only). Results do not
-     * depend on the thread count. Implementations that run on one thread return themselves.
+     * Kernels like these on {@code threads} threads (1 = the caller's only), owning their threads:
+     * close them when done. Results do not depend on the thread count. Implementations that own no
+     * threads may return themselves.
      */
     default Kernels withThreads(int threads) {
         if (threads < 1) {
@@ -34,6 +40,13 @@ public interface Kernels {
         }
         return this;
     }
+
+    /**
+     * Stops any threads these kernels own; afterwards they must not be used. Does nothing for
+     * kernels that own none and for the JVM-wide shared kernels. Closing twice is allowed.
+     */
+    @Override
+    default void close() {}
 
     /**
      * Embedding lookup: {@code out[i, :] = table[ids[i], :]} for a table {@code [V, D]} and an

@@ -66,10 +66,19 @@ public final class SimdKernels implements Kernels {
         return pool.threads();
     }
 
-    /** Kernels with a pool of their own, of {@code threads} threads; keep them, do not make them per call. */
+    /**
+     * New kernels with a pool of their own, of {@code threads} threads (even when this one has as
+     * many: closing them must not stop this pool); keep them, do not make them per call, and close them.
+     */
     @Override
     public Kernels withThreads(int threads) {
-        return threads == pool.threads() ? this : new SimdKernels(threads);
+        return new SimdKernels(threads);
+    }
+
+    /** Stops this pool's worker threads and waits for them to end. */
+    @Override
+    public void close() {
+        pool.close();
     }
 
     @Override
