@@ -96,6 +96,10 @@ final class PanelMatmul {
 
     /** Panels {@code [from, to)} of the product. */
     private static void multiply(Tensor x, Panels w, Tensor y, int from, int to) {
+        if (w.q8()) {
+            Q8Matmul.multiply(x, w, y, from, to);
+            return;
+        }
         int k = w.k();
         int n = w.n();
         long m = x.size() / k;
