@@ -2,7 +2,7 @@ package dev.vecgpt.bench;
 
 import static dev.vecgpt.core.GptConfig.GPT_CONFIG_124M;
 
-import dev.vecgpt.core.KernelProvider;
+import dev.vecgpt.core.Kernels;
 import dev.vecgpt.core.WeightFormat;
 import dev.vecgpt.model.GptModel;
 import java.util.SplittableRandom;
@@ -45,17 +45,18 @@ public class GptBenchmark {
     public int threads;
 
     /** How every linear layer's weights are stored. */
-    @Param({"F32", "BF16"})
+    @Param({"F32", "BF16", "Q8_0"})
     public String format;
 
+    private Kernels kernels;
     private GptModel model;
     private int[] longPrompt;
     private int[] shortPrompt;
 
     @Setup(Level.Trial)
     public void setUp() {
-        model = new GptModel(GPT_CONFIG_124M, 123, KernelProvider.byName("simd").withThreads(threads),
-                WeightFormat.valueOf(format)).eval();
+        kernels = KernelState.kernels("simd", threads);
+        model = new GptModel(GPT_CONFIG_124M, 123, kernels, WeightFormat.valueOf(format)).eval();
         SplittableRandom random = new SplittableRandom(4);
         longPrompt = random.ints(PREFILL_TOKENS, 0, GPT_CONFIG_124M.vocabSize()).toArray();
         shortPrompt = random.ints(DECODE_PROMPT, 0, GPT_CONFIG_124M.vocabSize()).toArray();
@@ -64,6 +65,7 @@ public class GptBenchmark {
     @TearDown(Level.Trial)
     public void tearDown() {
         model.close();
+        kernels.close();
     }
 
     @Benchmark

@@ -68,10 +68,7 @@ final class PanelMatmul {
     static void multiply(Tensor x, Panels w, Tensor y, WorkerPool pool) {
         int panels = w.count();
         long work = x.size() * w.n();
-        int parts = work < PARALLEL_WORK || pool.threads() == 1 ? 1 : Math.min(pool.threads(), panels);
-        if (parts > 1 && !(pool.canShare(x.segment()) && pool.canShare(y.segment()) && pool.canShare(w.memory()))) {
-            parts = 1;
-        }
+        int parts = parts(work, panels, pool, x.segment(), w.memory(), y.segment());
         if (parts == 1) {
             multiply(x, w, y, 0, panels);
             return;
@@ -87,6 +84,14 @@ final class PanelMatmul {
             call.w = null;
             call.y = null;
         }
+    }
+
+    /** Whether a call of this size, on these tensors, is split over the pool: the number of parts. */
+    static int parts(long work, int panels, WorkerPool pool, MemorySegment x, MemorySegment w, MemorySegment y) {
+        if (work < PARALLEL_WORK || pool.threads() == 1) {
+            return 1;
+        }
+        return pool.canShare(x) && pool.canShare(y) && pool.canShare(w) ? Math.min(pool.threads(), panels) : 1;
     }
 
     /** Where part {@code part} of {@code parts} begins: panels in even shares, in order. */
@@ -124,15 +129,19 @@ final class PanelMatmul {
             return;
         }
         for (int p = from; p < to; p++) {
-            long panel = w.offset(p);
-            int col = p * Panels.WIDTH;
-            long row = 0;
-            for (; row + ROWS <= m; row += ROWS) {
-                tile4(xs, row * k * Float.BYTES, k, ws, panel, w.rowBytes(), w.vectorBytes(), w.bf16(), ys, row, n, col);
-            }
-            for (; row < m; row++) {
-                tile1(xs, row * k * Float.BYTES, k, ws, panel, w.rowBytes(), w.vectorBytes(), w.bf16(), ys, row, n, col);
-            }
+            panel(xs, m, k, ws, w.offset(p), w.rowBytes(), w.vectorBytes(), w.bf16(), ys, n, p * Panels.WIDTH);
+        }
+    }
+
+    /** All rows of x times the panel at byte {@code panel} of {@code ws}, giving columns {@code col} to {@code col + WIDTH}. */
+    static void panel(MemorySegment xs, long m, int k, MemorySegment ws, long panel, long wRow, long wVec, boolean bf16,
+                      MemorySegment ys, int n, int col) {
+        long row = 0;
+        for (; row + ROWS <= m; row += ROWS) {
+            tile4(xs, row * k * Float.BYTES, k, ws, panel, wRow, wVec, bf16, ys, row, n, col);
+        }
+        for (; row < m; row++) {
+            tile1(xs, row * k * Float.BYTES, k, ws, panel, wRow, wVec, bf16, ys, row, n, col);
         }
     }
 

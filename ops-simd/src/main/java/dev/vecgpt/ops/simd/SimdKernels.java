@@ -121,12 +121,14 @@ public final class SimdKernels implements Kernels {
         }
     }
 
-    /** Packs W on every call; multiply by a weight from {@link #pack} to pack it once. */
+    /**
+     * Multiplies by W as it is, copying one panel at a time into a per-thread scratch panel (no
+     * native memory per call; the same bits as the packed kernel). Multiplying by a weight from
+     * {@link #pack} saves the copy: use it for weights used more than once.
+     */
     @Override
     public void matmul(Tensor x, Tensor w, Tensor y) {
-        try (Arena scratch = Arena.ofShared()) {
-            PanelMatmul.multiply(x, Panels.pack(w, WeightFormat.F32, scratch), y, pool);
-        }
+        DirectMatmul.multiply(x, w, y, pool);
     }
 
     @Override
