@@ -29,7 +29,7 @@ public record Figure(JmhResult result, String kernel, String label, String imple
         String kernel = r.method();
         // No kernels parameter: OpenBLAS, the GPT benchmarks (always simd), or a machine baseline.
         String implementation = r.params().getOrDefault("kernels", r.className().startsWith("OpenBlas") ? "openblas"
-                : Comparison.KERNELS.contains(kernel) ? "simd" : "java");
+                : r.className().startsWith("Ort") ? "ort" : Comparison.KERNELS.contains(kernel) ? "simd" : "java");
         int threads = Integer.parseInt(r.params().getOrDefault("threads", "1"));
         double s = r.secondsPerOp();
         double bytes = Double.NaN;
@@ -105,7 +105,7 @@ public record Figure(JmhResult result, String kernel, String label, String imple
      */
     public String series() {
         return switch (implementation) {
-            case "openblas" -> "openblas " + threads + "t";
+            case "openblas", "ort" -> implementation + " " + threads + "t";
             case "simd" -> "simd " + formatTag(result) + threads + "t";
             default -> implementation;
         };
