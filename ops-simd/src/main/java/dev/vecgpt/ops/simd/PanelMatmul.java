@@ -86,12 +86,22 @@ final class PanelMatmul {
         }
     }
 
-    /** Whether a call of this size, on these tensors, is split over the pool: the number of parts. */
+    /** Parts per thread: claimed one at a time, so a thread the OS holds back leaves its share to the others. */
+    private static final int PARTS_PER_THREAD = 4;
+
+    /**
+     * How many parts a call of this size, on these tensors, is cut into: 1 (the caller's thread) for
+     * small calls or memory other threads may not touch; otherwise a few per thread, of at least two
+     * panels each (two panel streams at M < 4).
+     */
     static int parts(long work, int panels, WorkerPool pool, MemorySegment x, MemorySegment w, MemorySegment y) {
-        if (work < PARALLEL_WORK || pool.threads() == 1) {
+        if (work < PARALLEL_WORK || pool.threads() == 1 || panels < 2) {
             return 1;
         }
-        return pool.canShare(x) && pool.canShare(y) && pool.canShare(w) ? Math.min(pool.threads(), panels) : 1;
+        if (!(pool.canShare(x) && pool.canShare(y) && pool.canShare(w))) {
+            return 1;
+        }
+        return Math.min(pool.threads() * PARTS_PER_THREAD, panels / 2);
     }
 
     /** Where part {@code part} of {@code parts} begins: panels in even shares, in order. */

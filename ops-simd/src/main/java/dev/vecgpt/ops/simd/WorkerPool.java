@@ -3,16 +3,18 @@ package dev.vecgpt.ops.simd;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
  * A fixed set of daemon threads, made once and reused by every kernel call. The calling thread
- * runs one part itself, so {@code threads} counts it: a pool of 2 has one worker.
+ * works too, so {@code threads} counts it: a pool of 2 has one worker.
  *
- * <p>A hand-off allocates nothing: the caller writes the job into fields and bumps each worker's
- * sequence number; a worker spins for a short while on that number before it parks, so calls that
- * come back to back (a decode step makes dozens of sub-millisecond ones) are picked up in well under
- * a microsecond instead of the tens of microseconds an unpark costs.
+ * <p>A call's parts are claimed one at a time from a shared counter by the caller and by whichever
+ * workers are awake, so a worker the OS has not scheduled yet (this machine is shared) delays
+ * nothing: the caller takes its parts. A hand-off allocates nothing: the caller writes the job into
+ * fields and bumps a generation number; idle workers spin on it briefly, then yield, then park, so
+ * the dozens of sub-millisecond calls of a decode step are picked up within a microsecond.
  */
 final class WorkerPool implements AutoCloseable {
 
@@ -21,8 +23,9 @@ final class WorkerPool implements AutoCloseable {
         void run(int part, int parts);
     }
 
-    /** How long an idle worker, or a waiting caller, spins before it parks. */
-    private static final long SPIN_NANOS = 200_000;
+    /** How long an idle worker, or a waiting caller, spins before it yields, and yields before it parks. */
+    private static final long SPIN_NANOS = 20_000;
+    private static final long YIELD_NANOS = 300_000;
 
     private static final AtomicInteger POOLS = new AtomicInteger();
 
@@ -33,11 +36,14 @@ final class WorkerPool implements AutoCloseable {
     private final Worker[] workers;
     /** Held by the one caller whose job the workers run; another caller meanwhile runs its parts itself. */
     private final AtomicBoolean busy = new AtomicBoolean();
-    private final AtomicInteger pending = new AtomicInteger();
+    /** Generation in the high 32 bits, next unclaimed part in the low 32: a claim is valid for one call only. */
+    private final AtomicLong claim = new AtomicLong();
+    private final AtomicInteger unfinished = new AtomicInteger();
+    private volatile long generation;
     private volatile boolean closed;
     private volatile Thread waiting;
     private volatile Throwable failure;
-    /** Written by the caller before the volatile write of a worker's sequence number publishes them. */
+    /** Written by the caller before the volatile write of {@link #generation} publishes them. */
     private Job job;
     private int parts;
 
@@ -46,7 +52,7 @@ final class WorkerPool implements AutoCloseable {
         int pool = POOLS.incrementAndGet();
         this.workers = new Worker[threads - 1];
         for (int i = 0; i < workers.length; i++) {
-            workers[i] = new Worker(i, "vecgpt-" + pool + "-worker-" + (i + 1));
+            workers[i] = new Worker("vecgpt-" + pool + "-worker-" + (i + 1));
         }
     }
 
@@ -60,39 +66,39 @@ final class WorkerPool implements AutoCloseable {
     }
 
     /**
-     * Runs {@code job.run(i, parts)} for every i in [0, parts), part {@code parts - 1} on the caller.
-     * When the workers are taken (another thread's call), the caller runs every part itself: the same
-     * results, since each part's outputs do not depend on who computes them.
+     * Runs {@code job.run(i, parts)} for every i in [0, parts), each exactly once, on the caller and
+     * the workers. Which thread runs a part must not matter to the result (each part writes its own
+     * outputs). When the workers are taken (another thread's call), the caller runs every part itself.
      */
     void run(int parts, Job job) {
-        if (parts == 1) {
-            job.run(0, 1);
+        if (parts == 1 || threads == 1) {
+            for (int i = 0; i < parts; i++) {
+                job.run(i, parts);
+            }
             return;
         }
         if (closed) {
             throw new IllegalStateException("these kernels are closed; their worker threads have stopped");
         }
-        if (parts > threads || !busy.compareAndSet(false, true)) {
+        if (!busy.compareAndSet(false, true)) {
             for (int i = 0; i < parts; i++) {
                 job.run(i, parts);
             }
             return;
         }
         try {
+            long g = generation + 1;
             this.job = job;
             this.parts = parts;
-            pending.set(parts - 1);
-            for (int i = 0; i < parts - 1; i++) {
-                workers[i].start();
+            unfinished.set(parts);
+            claim.set(g << 32);
+            generation = g;
+            for (int i = 0; i < Math.min(parts - 1, workers.length); i++) {
+                workers[i].wake();
             }
-            Throwable own = null;
-            try {
-                job.run(parts - 1, parts);
-            } catch (Throwable t) {
-                own = t;
-            }
-            awaitWorkers();
-            Throwable failed = own != null ? own : failure;
+            claimParts(g, job, parts);
+            awaitParts();
+            Throwable failed = failure;
             failure = null;
             this.job = null;
             if (failed instanceof RuntimeException r) {
@@ -109,26 +115,53 @@ final class WorkerPool implements AutoCloseable {
         }
     }
 
-    private void awaitWorkers() {
-        long start = System.nanoTime();
-        while (pending.get() > 0) {
-            if (System.nanoTime() - start < SPIN_NANOS) {
-                Thread.onSpinWait();
-                continue;
+    /**
+     * Runs parts of generation {@code g} until none is left; a part that throws is recorded (the
+     * first such exception reaches the caller) and the others still run. A successful claim proves the call is
+     * still running (it ends only when every part is claimed and done), so {@code job} and
+     * {@code parts}, read after seeing {@code g}, are that call's.
+     */
+    private void claimParts(long g, Job job, int parts) {
+        while (true) {
+            long c = claim.get();
+            int part = (int) c;
+            if (c >>> 32 != g || part >= parts) {
+                return;
             }
-            waiting = Thread.currentThread();
-            if (pending.get() > 0) {
-                LockSupport.park(this);
+            if (claim.compareAndSet(c, c + 1)) {
+                try {
+                    job.run(part, parts);
+                } catch (Throwable t) {
+                    if (failure == null) {
+                        failure = t; // recorded before the part counts as done, so the caller sees it
+                    }
+                } finally {
+                    if (unfinished.decrementAndGet() == 0) {
+                        Thread caller = waiting;
+                        if (caller != null) {
+                            LockSupport.unpark(caller);
+                        }
+                    }
+                }
             }
-            waiting = null;
         }
     }
 
-    private void finished() {
-        if (pending.decrementAndGet() == 0) {
-            Thread caller = waiting;
-            if (caller != null) {
-                LockSupport.unpark(caller);
+    /** The caller waits for parts that workers claimed and still run. */
+    private void awaitParts() {
+        long start = System.nanoTime();
+        while (unfinished.get() > 0) {
+            long waited = System.nanoTime() - start;
+            if (waited < SPIN_NANOS) {
+                Thread.onSpinWait();
+            } else if (waited < YIELD_NANOS) {
+                Thread.yield();
+            } else {
+                waiting = Thread.currentThread();
+                if (unfinished.get() > 0) {
+                    LockSupport.park(this);
+                }
+                waiting = null;
             }
         }
     }
@@ -160,21 +193,17 @@ final class WorkerPool implements AutoCloseable {
     }
 
     private final class Worker implements Runnable {
-        private final int index;
         private final Thread thread;
-        /** Bumped by the caller for each job; the worker runs one job per increment. */
-        private volatile long sequence;
         private volatile boolean parked;
 
-        Worker(int index, String name) {
-            this.index = index;
+        Worker(String name) {
             this.thread = new Thread(this, name);
             thread.setDaemon(true);
             thread.start();
         }
 
-        void start() {
-            sequence++;
+        /** Called after {@link #generation} is bumped: one of the two sees the other (both are volatile). */
+        void wake() {
             if (parked) {
                 LockSupport.unpark(thread);
             }
@@ -182,17 +211,18 @@ final class WorkerPool implements AutoCloseable {
 
         @Override
         public void run() {
-            long seen = 0;
+            long seen = generation;
             while (true) {
                 long start = System.nanoTime();
-                while (sequence == seen && !closed) {
-                    if (System.nanoTime() - start < SPIN_NANOS) {
+                while (generation == seen && !closed) {
+                    long waited = System.nanoTime() - start;
+                    if (waited < SPIN_NANOS) {
                         Thread.onSpinWait();
+                    } else if (waited < YIELD_NANOS) {
+                        Thread.yield();
                     } else {
-                        // Park only after announcing it: the caller bumps sequence then reads parked,
-                        // this thread sets parked then reads sequence, so one of the two sees the other.
                         parked = true;
-                        if (sequence == seen && !closed) {
+                        if (generation == seen && !closed) {
                             LockSupport.park(this);
                         }
                         parked = false;
@@ -201,13 +231,11 @@ final class WorkerPool implements AutoCloseable {
                 if (closed) {
                     return;
                 }
-                seen = sequence;
-                try {
-                    job.run(index, parts);
-                } catch (Throwable t) {
-                    failure = t;
-                } finally {
-                    finished();
+                seen = generation;
+                Job j = job;
+                int p = parts;
+                if (j != null) {
+                    claimParts(seen, j, p);
                 }
             }
         }
