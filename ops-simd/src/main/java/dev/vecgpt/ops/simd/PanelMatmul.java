@@ -25,8 +25,11 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class PanelMatmul {
 
-    /** Rows of x per register tile: 4 x 4 = 16 accumulators, plus 4 weights and 1 broadcast. */
-    private static final int ROWS = 4;
+    /**
+     * Rows of x per register tile, from the machine's register count ({@link MachineShape}): 4
+     * (4 x 4 = 16 accumulators, plus 4 weights and 1 broadcast) with 32 registers, 2 with 16.
+     */
+    static final int ROWS = MachineShape.CURRENT.tileRows();
 
     private static final int LANES = SPECIES.length();
     private static final long VECTOR_BYTES = SPECIES.vectorByteSize();
@@ -147,8 +150,14 @@ final class PanelMatmul {
     static void panel(MemorySegment xs, long m, int k, MemorySegment ws, long panel, long wRow, long wVec, boolean bf16,
                       MemorySegment ys, int n, int col) {
         long row = 0;
-        for (; row + ROWS <= m; row += ROWS) {
-            tile4(xs, row * k * Float.BYTES, k, ws, panel, wRow, wVec, bf16, ys, row, n, col);
+        if (ROWS == 4) { // a constant: C2 keeps one of the two loops
+            for (; row + 4 <= m; row += 4) {
+                tile4(xs, row * k * Float.BYTES, k, ws, panel, wRow, wVec, bf16, ys, row, n, col);
+            }
+        } else if (ROWS == 2) {
+            for (; row + 2 <= m; row += 2) {
+                tile2(xs, row * k * Float.BYTES, k, ws, panel, wRow, wVec, bf16, ys, row, n, col);
+            }
         }
         for (; row < m; row++) {
             tile1(xs, row * k * Float.BYTES, k, ws, panel, wRow, wVec, bf16, ys, row, n, col);
@@ -221,7 +230,47 @@ final class PanelMatmul {
         a33.intoMemorySegment(y, y3 + 3 * VECTOR_BYTES, ORDER, m3);
     }
 
-    /** One row of x times one panel, for the rows left over after the four-row tiles. */
+    /** Two rows of x times one panel: the tile for 16-register machines (8 accumulators, 4 weights, 1 broadcast). */
+    private static void tile2(MemorySegment x, long x0, int k, MemorySegment w, long panel, long wRow, long wVec,
+                              boolean bf16, MemorySegment y, long row, int n, int col) {
+        long rowBytes = (long) k * Float.BYTES;
+        FloatVector a00 = FloatVector.zero(SPECIES), a01 = a00, a02 = a00, a03 = a00;
+        FloatVector a10 = a00, a11 = a00, a12 = a00, a13 = a00;
+        for (int i = 0; i < k; i++) {
+            long wk = panel + i * wRow;
+            long xk = x0 + i * (long) Float.BYTES;
+            FloatVector w0 = load(w, wk, bf16);
+            FloatVector w1 = load(w, wk + wVec, bf16);
+            FloatVector w2 = load(w, wk + 2 * wVec, bf16);
+            FloatVector w3 = load(w, wk + 3 * wVec, bf16);
+            FloatVector b = FloatVector.broadcast(SPECIES, x.get(F, xk));
+            a00 = w0.fma(b, a00);
+            a01 = w1.fma(b, a01);
+            a02 = w2.fma(b, a02);
+            a03 = w3.fma(b, a03);
+            b = FloatVector.broadcast(SPECIES, x.get(F, xk + rowBytes));
+            a10 = w0.fma(b, a10);
+            a11 = w1.fma(b, a11);
+            a12 = w2.fma(b, a12);
+            a13 = w3.fma(b, a13);
+        }
+        VectorMask<Float> m0 = SPECIES.indexInRange(col, n);
+        VectorMask<Float> m1 = SPECIES.indexInRange(col + LANES, n);
+        VectorMask<Float> m2 = SPECIES.indexInRange(col + 2 * LANES, n);
+        VectorMask<Float> m3 = SPECIES.indexInRange(col + 3 * LANES, n);
+        long y0 = (row * n + col) * Float.BYTES;
+        a00.intoMemorySegment(y, y0, ORDER, m0);
+        a01.intoMemorySegment(y, y0 + VECTOR_BYTES, ORDER, m1);
+        a02.intoMemorySegment(y, y0 + 2 * VECTOR_BYTES, ORDER, m2);
+        a03.intoMemorySegment(y, y0 + 3 * VECTOR_BYTES, ORDER, m3);
+        long y1 = y0 + (long) n * Float.BYTES;
+        a10.intoMemorySegment(y, y1, ORDER, m0);
+        a11.intoMemorySegment(y, y1 + VECTOR_BYTES, ORDER, m1);
+        a12.intoMemorySegment(y, y1 + 2 * VECTOR_BYTES, ORDER, m2);
+        a13.intoMemorySegment(y, y1 + 3 * VECTOR_BYTES, ORDER, m3);
+    }
+
+    /** One row of x times one panel, for the rows left over after the multi-row tiles. */
     private static void tile1(MemorySegment x, long x0, int k, MemorySegment w, long panel, long wRow, long wVec,
                               boolean bf16, MemorySegment y, long row, int n, int col) {
         FloatVector a0 = FloatVector.zero(SPECIES), a1 = a0, a2 = a0, a3 = a0;

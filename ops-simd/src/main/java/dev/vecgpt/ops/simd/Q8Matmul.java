@@ -20,7 +20,8 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class Q8Matmul {
 
-    private static final int ROWS = 4;
+    /** The 4-row tile needs 25 registers (16 accumulators, 4 scales, 4 weights, 1 broadcast): 1-row tiles below 32. */
+    private static final int ROWS = PanelMatmul.ROWS >= 4 ? 4 : 1;
     private static final int LANES = SPECIES.length();
     private static final long VECTOR_BYTES = SPECIES.vectorByteSize();
     /** As many byte lanes as float lanes (at least 64 bits, the smallest byte vector: a 128-bit float species uses part 0). */
@@ -44,8 +45,10 @@ final class Q8Matmul {
             long panel = w.offset(p);
             int col = p * Panels.WIDTH;
             long row = 0;
-            for (; row + ROWS <= m; row += ROWS) {
-                tile4(xs, row * k * Float.BYTES, k, ws, panel, block, ys, row, n, col);
+            if (ROWS == 4) {
+                for (; row + 4 <= m; row += 4) {
+                    tile4(xs, row * k * Float.BYTES, k, ws, panel, block, ys, row, n, col);
+                }
             }
             for (; row < m; row++) {
                 tile1(xs, row * k * Float.BYTES, k, ws, panel, block, ys, row, n, col);
