@@ -124,8 +124,10 @@ final class PanelMatmul {
         MemorySegment xs = x.segment();
         MemorySegment ys = y.segment();
         MemorySegment ws = w.memory();
-        if (m < ROWS) {
-            // Decode shapes: two panels at once, i.e. two independent streams from DRAM in flight.
+        if (m < ROWS && !w.bf16()) {
+            // Decode shapes: two panels at once, i.e. two independent streams from DRAM in flight. Not
+            // for bfloat16: eight widening loads in one loop body are past what C2 inlines, and a
+            // vector passed to a method that is not inlined is boxed (measured: 450 KB a call).
             int p = from;
             for (; p + 1 < to; p += 2) {
                 for (long row = 0; row < m; row++) {
