@@ -10,5 +10,6 @@ open module dev.vecgpt.bench {
     requires jmh.core;
     requires org.bytedeco.javacpp;
     requires org.bytedeco.openblas;
+    requires com.microsoft.onnxruntime;
     requires com.fasterxml.jackson.databind;
 }

@@ -2,9 +2,8 @@ package dev.vecgpt.bench;
 
 import static dev.vecgpt.core.GptConfig.GPT_CONFIG_124M;
 
-import dev.vecgpt.core.KernelProvider;
-import dev.vecgpt.core.WeightFormat;
 import dev.vecgpt.core.Kernels;
+import dev.vecgpt.core.WeightFormat;
 import dev.vecgpt.model.Generation;
 import dev.vecgpt.model.GptModel;
 import dev.vecgpt.model.GptSession;
@@ -49,7 +48,7 @@ public class GptBenchmark {
     public int threads;
 
     /** How every linear layer's weights are stored. */
-    @Param({"F32", "BF16"})
+    @Param({"F32", "BF16", "Q8_0"})
     public String format;
 
     private Kernels kernels;
@@ -60,7 +59,7 @@ public class GptBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        kernels = KernelProvider.byName("simd").withThreads(threads);
+        kernels = KernelState.kernels("simd", threads);
         model = new GptModel(GPT_CONFIG_124M, 123,
                 ModelOptions.DEFAULT.withKernels(kernels).withFormat(WeightFormat.valueOf(format)));
         session = model.newSession();

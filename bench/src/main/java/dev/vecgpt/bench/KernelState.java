@@ -12,9 +12,17 @@ final class KernelState {
 
     private KernelState() {}
 
-    /** Kernels {@code name} on {@code threads} threads (the scalar reference always runs on one). */
+    /** New kernels {@code name} on {@code threads} threads (the scalar reference always runs on one); close them. */
     static Kernels kernels(String name, int threads) {
-        return KernelProvider.byName(name).withThreads(threads);
+        Kernels made = KernelProvider.byName(name);
+        if (made.threads() == threads) {
+            return made;
+        }
+        Kernels limited = made.withThreads(threads);
+        if (limited != made) {
+            made.close(); // its own pool is not needed
+        }
+        return limited;
     }
 
     /** A tensor of uniform values in [-1, 1) from a fixed seed, so runs are comparable. */

@@ -30,8 +30,12 @@ import org.openjdk.jmh.annotations.TearDown;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 public abstract class MatmulCase {
 
-    /** The out_head at M = 8, 128, 1024 (K = 768, N = vocabulary), and one square case. */
-    @Param({"8x50257x768", "128x50257x768", "1024x50257x768", "1024x1024x1024"})
+    /**
+     * The out_head at M = 1 (a decode step's), 8, 128, 1024 (K = 768, N = vocabulary), and one square
+     * case. The decode step's smaller weights fit in L3 one at a time: {@link DecodeMatmulBenchmark}
+     * streams all of them.
+     */
+    @Param({"1x50257x768", "8x50257x768", "128x50257x768", "1024x50257x768", "1024x1024x1024"})
     public String shape;
 
     private Arena arena;
@@ -68,6 +72,7 @@ public abstract class MatmulCase {
 
     @TearDown(Level.Trial)
     public void tearDown() {
+        ops.close();
         arena.close();
     }
 

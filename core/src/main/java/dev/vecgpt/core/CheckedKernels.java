@@ -232,13 +232,27 @@ final class CheckedKernels implements Kernels {
             throw new IllegalArgumentException("matmul: x " + x.shape() + " has last dimension " + x.shape().dim(-1)
                     + ", w " + w + " needs " + k);
         }
-        int[] expected = x.shape().dims();
-        expected[expected.length - 1] = w.dim(0);
-        if (!y.shape().equals(Shape.of(expected))) {
+        if (!matmulOutputShape(x.shape(), w, y.shape())) {
+            int[] expected = x.shape().dims();
+            expected[expected.length - 1] = w.dim(0);
             throw new IllegalArgumentException("matmul: y " + y.shape() + " must be " + Shape.of(expected)
                     + " for x " + x.shape() + " and w " + w);
         }
         requireDisjoint("matmul", "x", x, y);
+    }
+
+    /** y's shape is x's with the last dimension N; compared in place, as this runs on every call of a decode step. */
+    private static boolean matmulOutputShape(Shape x, Shape w, Shape y) {
+        int rank = x.rank();
+        if (y.rank() != rank || y.dim(rank - 1) != w.dim(0)) {
+            return false;
+        }
+        for (int i = 0; i < rank - 1; i++) {
+            if (y.dim(i) != x.dim(i)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static void requireAlive(String op, String name, Tensor t) {
@@ -249,9 +263,18 @@ final class CheckedKernels implements Kernels {
     }
 
     private static void requireDisjoint(String op, String name, Tensor in, Tensor out) {
-        if (in.segment().asOverlappingSlice(out.segment()).isPresent()) {
+        if (overlap(in.segment(), out.segment())) {
             throw new IllegalArgumentException(op + ": out overlaps " + name + "; use a separate output tensor");
         }
+    }
+
+    /** Whether two segments share a byte: by address for native memory (allocates nothing), else by the FFM API. */
+    private static boolean overlap(java.lang.foreign.MemorySegment a, java.lang.foreign.MemorySegment b) {
+        if (a.isNative() && b.isNative()) {
+            return a.byteSize() > 0 && b.byteSize() > 0
+                    && a.address() < b.address() + b.byteSize() && b.address() < a.address() + a.byteSize();
+        }
+        return a.asOverlappingSlice(b).isPresent();
     }
 
     /** Element-wise kernels may write in place, but not into a shifted view of an input. */

@@ -33,7 +33,7 @@ public final class KernelProvider {
 
     private KernelProvider() {}
 
-    /** The kernels chosen for this JVM, with argument checks. */
+    /** The kernels chosen for this JVM, with argument checks; shared, so {@code close()} on them does nothing. */
     public static Kernels kernels() {
         return Holder.CHOICE.kernels();
     }

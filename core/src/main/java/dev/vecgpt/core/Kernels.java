@@ -13,6 +13,11 @@ import java.lang.foreign.Arena;
  * <p>The scalar reference kernels ({@code KernelProvider.byName("scalar")}) define what every kernel
  * computes. Every {@code Kernels} a user gets from {@link KernelProvider} checks each call's arguments
  * once, before any output is written, whatever implementation sits behind it.
+ *
+ * <p>Kernels may own threads. Those made by {@link #withThreads(int)} or
+ * {@link KernelProvider#byName(String)} own their worker pool: {@link #close()} stops it (use
+ * try-with-resources or close them when done). The JVM-wide {@link KernelProvider#kernels()} are
+ * shared and live as long as the JVM: closing them does nothing.
  */
 public interface Kernels extends AutoCloseable {
 
@@ -25,8 +30,9 @@ public interface Kernels extends AutoCloseable {
     }
 
     /**
-     * These kernels limited to {@code threads} threads (1 = the caller's only). Results do not
-     * depend on the thread count. Kernels with threads of their own must be closed.
+     * Kernels like these on {@code threads} threads (1 = the caller's only), owning their threads:
+     * close them when done. Results do not depend on the thread count. Implementations that own no
+     * threads may return themselves.
      */
     default Kernels withThreads(int threads) {
         if (threads < 1) {
@@ -36,9 +42,8 @@ public interface Kernels extends AutoCloseable {
     }
 
     /**
-     * Releases what these kernels own (worker threads). Kernels from {@link #withThreads} and
-     * {@link KernelProvider#byName} own their threads: close them when done. The JVM's shared
-     * {@link KernelProvider#kernels()} ignore {@code close()}.
+     * Stops any threads these kernels own; afterwards they must not be used. Does nothing for
+     * kernels that own none and for the JVM-wide shared kernels. Closing twice is allowed.
      */
     @Override
     default void close() {}
@@ -69,7 +74,8 @@ public interface Kernels extends AutoCloseable {
      * Prepares {@code w [N, K]} for {@link #matmul(Tensor, PackedWeight, Tensor)}, stored as
      * {@code format}, in memory from {@code arena} (or sharing {@code w}'s memory, if this
      * implementation needs no other layout). With {@link WeightFormat#BF16} every weight is rounded
-     * to bfloat16 first: the product is that of the rounded weights.
+     * to bfloat16 first, with {@link WeightFormat#Q8_0} quantized to int8 per block of 32: the
+     * product is that of the rounded (dequantized) weights, which {@link PackedWeight#unpack} gives.
      */
     PackedWeight pack(Tensor w, WeightFormat format, Arena arena);
 

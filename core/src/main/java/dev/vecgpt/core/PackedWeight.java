@@ -18,7 +18,7 @@ public interface PackedWeight {
     /** The {@link Kernels#name()} of the kernels that packed it; only they can multiply by it. */
     String packedBy();
 
-    /** A float32 copy of the weight as the kernels multiply by it ({@code [N, K]}, bfloat16 values widened). */
+    /** A float32 copy of the weight as the kernels multiply by it ({@code [N, K]}: bfloat16 values widened, Q8_0 ones dequantized). */
     Tensor unpack(Arena arena);
 
     /** False once the arena holding the packed memory is closed. */

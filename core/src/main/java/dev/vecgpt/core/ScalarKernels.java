@@ -44,7 +44,9 @@ final class ScalarKernels implements Kernels {
 
     /**
      * The reference multiplies by W as it is: its "packed" float32 weight is W itself, its bfloat16
-     * one a float32 copy of W with every value rounded to bfloat16.
+     * one a float32 copy of W with every value rounded to bfloat16, its Q8_0 one a float32 copy of
+     * the dequantized weights {@code q · scale} (see {@link WeightFormat#Q8_0}). The product is then
+     * the float32 one of {@link #matmul(Tensor, Tensor, Tensor)} with those weights, k in order.
      */
     @Override
     public PackedWeight pack(Tensor w, WeightFormat format, Arena arena) {
@@ -52,6 +54,13 @@ final class ScalarKernels implements Kernels {
             return new Unpacked(w, format);
         }
         Tensor rounded = Tensor.allocate(arena, w.shape());
+        if (format == WeightFormat.Q8_0) {
+            int k = w.shape().dim(1);
+            for (long row = 0; row < w.shape().dim(0); row++) {
+                WeightFormat.roundRowToQ8(w, rounded, row * k, k);
+            }
+            return new Unpacked(rounded, format);
+        }
         for (long i = 0; i < w.size(); i++) {
             rounded.set(i, WeightFormat.roundToBf16(w.get(i)));
         }

@@ -17,7 +17,7 @@ import java.util.stream.Stream;
 public final class Comparison {
 
     /** The kernels compared across implementations, in the order the report shows them. */
-    public static final List<String> KERNELS = List.of("gather", "add", "matmul", "forward", "prefill", "decode");
+    public static final List<String> KERNELS = List.of("gather", "add", "matmul", "step", "forward", "prefill", "decode");
 
     /** One kernel and case; {@code bySeries} maps e.g. {@code "simd"} or {@code "openblas 1t"} to its figure. */
     public record Row(String kernel, String label, Map<String, Figure> bySeries) {

@@ -29,7 +29,7 @@ public record Figure(JmhResult result, String kernel, String label, String imple
         String kernel = r.method();
         // No kernels parameter: OpenBLAS, the GPT benchmarks (always simd), or a machine baseline.
         String implementation = r.params().getOrDefault("kernels", r.className().startsWith("OpenBlas") ? "openblas"
-                : Comparison.KERNELS.contains(kernel) ? "simd" : "java");
+                : r.className().startsWith("Ort") ? "ort" : Comparison.KERNELS.contains(kernel) ? "simd" : "java");
         int threads = Integer.parseInt(r.params().getOrDefault("threads", "1"));
         double s = r.secondsPerOp();
         double bytes = Double.NaN;
@@ -59,6 +59,10 @@ public record Figure(JmhResult result, String kernel, String label, String imple
             case "prefill" -> {
                 label = GptBenchmark.PREFILL_TOKENS + " tokens";
                 flop = 2 * GPT2_MATMUL_WEIGHTS * GptBenchmark.PREFILL_TOKENS; // the matmuls' share
+            }
+            case "step" -> { // DecodeMatmulBenchmark: a decode step's matmuls, every weight read once
+                label = "decode matmuls";
+                bytes = GPT2_MATMUL_WEIGHTS * weightBytes(r);
             }
             case "decode" -> {
                 label = "1 token";
@@ -101,8 +105,8 @@ public record Figure(JmhResult result, String kernel, String label, String imple
      */
     public String series() {
         return switch (implementation) {
-            case "openblas" -> "openblas " + threads + "t";
-            case "simd" -> "simd " + (bf16(result) ? "bf16 " : "") + threads + "t";
+            case "openblas", "ort" -> implementation + " " + threads + "t";
+            case "simd" -> "simd " + formatTag(result) + threads + "t";
             default -> implementation;
         };
     }
@@ -110,12 +114,21 @@ public record Figure(JmhResult result, String kernel, String label, String imple
     /** Weights of GPT-2 124M's matmuls: 12 blocks of 4·768² + 2·768·3072, and the 50257 x 768 out_head. */
     static final double GPT2_MATMUL_WEIGHTS = 12.0 * (4 * 768 * 768 + 2 * 768 * 3072) + 50257.0 * 768;
 
-    private static boolean bf16(JmhResult r) {
-        return "BF16".equals(r.params().get("format"));
+    private static String formatTag(JmhResult r) {
+        return switch (r.params().getOrDefault("format", "F32")) {
+            case "BF16" -> "bf16 ";
+            case "Q8_0" -> "q8 ";
+            default -> "";
+        };
     }
 
+    /** Bytes a weight takes: Q8_0 is one int8 plus a 4-byte scale per block of 32. */
     private static double weightBytes(JmhResult r) {
-        return bf16(r) ? 2 : FLOAT;
+        return switch (r.params().getOrDefault("format", "F32")) {
+            case "BF16" -> 2;
+            case "Q8_0" -> 1 + 4.0 / 32;
+            default -> FLOAT;
+        };
     }
 
     /** A size for ordering cases: the product of the numbers in the label. */

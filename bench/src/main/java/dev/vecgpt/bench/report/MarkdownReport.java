@@ -80,7 +80,7 @@ final class MarkdownReport {
                 + "bfloat16 weights.\n");
     }
 
-    /** The ratios shown: simd 1t ÷ scalar, and each simd series ÷ OpenBLAS on as many threads. */
+    /** The ratios shown: simd 1t ÷ scalar, and each simd series ÷ OpenBLAS and ÷ ONNX Runtime on as many threads. */
     private static List<String[]> ratios(List<String> series) {
         List<String[]> ratios = new java.util.ArrayList<>();
         if (series.contains("scalar") && series.contains("simd 1t")) {
@@ -90,6 +90,9 @@ final class MarkdownReport {
             String threads = s.substring(s.lastIndexOf(' ') + 1);
             if (s.startsWith("simd") && series.contains("openblas " + threads)) {
                 ratios.add(new String[] {s, "openblas " + threads});
+            }
+            if (s.startsWith("simd") && series.contains("ort " + threads)) {
+                ratios.add(new String[] {s, "ort " + threads});
             }
         }
         return ratios;

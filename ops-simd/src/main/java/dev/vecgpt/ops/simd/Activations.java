@@ -37,7 +37,7 @@ final class Activations {
         // Parts of whole vectors, so that only the last part has a partial one.
         long vectors = (n + LANES - 1) / LANES;
         int parts = n < PARALLEL_ELEMENTS || !shareable ? 1 : (int) Math.min(pool.threads(), vectors);
-        pool.run(parts, part -> {
+        pool.run(parts, (part, ignored) -> {
             long from = vectors * part / parts * LANES;
             long to = Math.min(n, vectors * (part + 1) / parts * LANES);
             for (long block = from; block < to; block += BLOCK) {

@@ -64,7 +64,7 @@ final class Attention {
         MemorySegment qs = q.segment();
         MemorySegment ks = k.segment();
         MemorySegment out = scores.segment();
-        pool.run(parts, part -> {
+        pool.run(parts, (part, ignored) -> {
             long end = rows * (part + 1) / parts;
             for (long row = rows * part / parts; row < end; ) {
                 int t = (int) (row % queries);
@@ -379,7 +379,7 @@ final class Attention {
         MemorySegment ws = weights.segment();
         MemorySegment vs = v.segment();
         MemorySegment os = out.segment();
-        pool.run(parts, part -> {
+        pool.run(parts, (part, ignored) -> {
             long end = rows * (part + 1) / parts;
             for (long row = rows * part / parts; row < end; ) {
                 int t = (int) (row % queries);

@@ -59,7 +59,7 @@ final class Norms {
         MemorySegment scales = scale.segment();
         MemorySegment shifts = shift.segment();
         MemorySegment outs = out.segment();
-        pool.run(parts, part -> {
+        pool.run(parts, (part, ignored) -> {
             for (long r = rows * part / parts, end = rows * (part + 1) / parts; r < end; r++) {
                 layerNormRow(xs, scales, shifts, eps, outs, r * dim * Float.BYTES, dim);
             }
@@ -151,7 +151,7 @@ final class Norms {
         int parts = parts(rows, x.size(), SOFTMAX_PARALLEL, pool, x, out);
         MemorySegment xs = x.segment();
         MemorySegment outs = out.segment();
-        pool.run(parts, part -> {
+        pool.run(parts, (part, ignored) -> {
             for (long r = rows * part / parts, end = rows * (part + 1) / parts; r < end; r++) {
                 softmaxRow(xs, outs, r * dim * Float.BYTES, dim);
             }

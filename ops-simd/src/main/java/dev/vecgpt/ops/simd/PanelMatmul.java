@@ -25,8 +25,11 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class PanelMatmul {
 
-    /** Rows of x per register tile: 4 x 4 = 16 accumulators, plus 4 weights and 1 broadcast. */
-    private static final int ROWS = 4;
+    /**
+     * Rows of x per register tile, from the machine's register count ({@link MachineShape}): 4
+     * (4 x 4 = 16 accumulators, plus 4 weights and 1 broadcast) with 32 registers, 2 with 16.
+     */
+    static final int ROWS = MachineShape.CURRENT.tileRows();
 
     private static final int LANES = SPECIES.length();
     private static final long VECTOR_BYTES = SPECIES.vectorByteSize();
@@ -39,8 +42,27 @@ final class PanelMatmul {
 
     private PanelMatmul() {}
 
-    /** Below this many multiply-adds a call runs on the caller's thread: handing work over costs more. */
-    private static final long PARALLEL_WORK = 1L << 22;
+    /**
+     * Below this many multiply-adds a call runs on the caller's thread. A hand-off to a spinning
+     * worker costs about a microsecond; 2^17 multiply-adds take 20-40 µs (a decode step's 768 × 768
+     * matmul is 2^19), so every decode-shape matmul is split.
+     */
+    private static final long PARALLEL_WORK = 1L << 17;
+
+    /** The arguments of one call, reused per calling thread: a hand-off allocates nothing. */
+    private static final class Call implements WorkerPool.Job {
+        Tensor x;
+        Panels w;
+        Tensor y;
+
+        @Override
+        public void run(int part, int parts) {
+            int panels = w.count();
+            multiply(x, w, y, split(panels, part, parts), split(panels, part + 1, parts));
+        }
+    }
+
+    private static final ThreadLocal<Call> CALLS = ThreadLocal.withInitial(Call::new);
 
     /**
      * Splits the panels into one contiguous run per thread. Each output belongs to one panel, so to
@@ -49,29 +71,98 @@ final class PanelMatmul {
     static void multiply(Tensor x, Panels w, Tensor y, WorkerPool pool) {
         int panels = w.count();
         long work = x.size() * w.n();
-        boolean shareable = pool.canShare(x.segment()) && pool.canShare(y.segment()) && pool.canShare(w.memory());
-        int parts = work < PARALLEL_WORK || !shareable ? 1 : Math.min(pool.threads(), panels);
-        pool.run(parts, part -> multiply(x, w, y, panels * part / parts, panels * (part + 1) / parts));
+        int parts = parts(work, panels, pool, x.segment(), w.memory(), y.segment());
+        if (parts == 1) {
+            multiply(x, w, y, 0, panels);
+            return;
+        }
+        Call call = CALLS.get();
+        call.x = x;
+        call.w = w;
+        call.y = y;
+        try {
+            pool.run(parts, call);
+        } finally {
+            call.x = null;
+            call.w = null;
+            call.y = null;
+        }
+    }
+
+    /** Parts per thread: claimed one at a time, so a thread the OS holds back leaves its share to the others. */
+    private static final int PARTS_PER_THREAD = 4;
+
+    /**
+     * How many parts a call of this size, on these tensors, is cut into: 1 (the caller's thread) for
+     * small calls or memory other threads may not touch; otherwise a few per thread, of at least two
+     * panels each (two panel streams at M < 4).
+     */
+    static int parts(long work, int panels, WorkerPool pool, MemorySegment x, MemorySegment w, MemorySegment y) {
+        if (work < PARALLEL_WORK || pool.threads() == 1 || panels < 2) {
+            return 1;
+        }
+        if (!(pool.canShare(x) && pool.canShare(y) && pool.canShare(w))) {
+            return 1;
+        }
+        return Math.min(pool.threads() * PARTS_PER_THREAD, panels / 2);
+    }
+
+    /** Where part {@code part} of {@code parts} begins: panels in even shares, in order. */
+    static int split(int panels, int part, int parts) {
+        return (int) ((long) panels * part / parts);
     }
 
     /** Panels {@code [from, to)} of the product. */
     private static void multiply(Tensor x, Panels w, Tensor y, int from, int to) {
+        if (w.q8()) {
+            Q8Matmul.multiply(x, w, y, from, to);
+            return;
+        }
         int k = w.k();
         int n = w.n();
         long m = x.size() / k;
         MemorySegment xs = x.segment();
         MemorySegment ys = y.segment();
         MemorySegment ws = w.memory();
+        if (m < ROWS && !w.bf16()) {
+            // Decode shapes: two panels at once, i.e. two independent streams from DRAM in flight. Not
+            // for bfloat16: eight widening loads in one loop body are past what C2 inlines, and a
+            // vector passed to a method that is not inlined is boxed (measured: 450 KB a call).
+            int p = from;
+            for (; p + 1 < to; p += 2) {
+                for (long row = 0; row < m; row++) {
+                    tile1x2(xs, row * k * Float.BYTES, k, ws, w.offset(p), w.offset(p + 1), w.rowBytes(),
+                            w.vectorBytes(), w.bf16(), ys, row, n, p * Panels.WIDTH);
+                }
+            }
+            for (; p < to; p++) {
+                for (long row = 0; row < m; row++) {
+                    tile1(xs, row * k * Float.BYTES, k, ws, w.offset(p), w.rowBytes(), w.vectorBytes(), w.bf16(),
+                            ys, row, n, p * Panels.WIDTH);
+                }
+            }
+            return;
+        }
         for (int p = from; p < to; p++) {
-            long panel = w.offset(p);
-            int col = p * Panels.WIDTH;
-            long row = 0;
-            for (; row + ROWS <= m; row += ROWS) {
-                tile4(xs, row * k * Float.BYTES, k, ws, panel, w.rowBytes(), w.vectorBytes(), w.bf16(), ys, row, n, col);
+            panel(xs, m, k, ws, w.offset(p), w.rowBytes(), w.vectorBytes(), w.bf16(), ys, n, p * Panels.WIDTH);
+        }
+    }
+
+    /** All rows of x times the panel at byte {@code panel} of {@code ws}, giving columns {@code col} to {@code col + WIDTH}. */
+    static void panel(MemorySegment xs, long m, int k, MemorySegment ws, long panel, long wRow, long wVec, boolean bf16,
+                      MemorySegment ys, int n, int col) {
+        long row = 0;
+        if (ROWS == 4) { // a constant: C2 keeps one of the two loops
+            for (; row + 4 <= m; row += 4) {
+                tile4(xs, row * k * Float.BYTES, k, ws, panel, wRow, wVec, bf16, ys, row, n, col);
             }
-            for (; row < m; row++) {
-                tile1(xs, row * k * Float.BYTES, k, ws, panel, w.rowBytes(), w.vectorBytes(), w.bf16(), ys, row, n, col);
+        } else if (ROWS == 2) {
+            for (; row + 2 <= m; row += 2) {
+                tile2(xs, row * k * Float.BYTES, k, ws, panel, wRow, wVec, bf16, ys, row, n, col);
             }
+        }
+        for (; row < m; row++) {
+            tile1(xs, row * k * Float.BYTES, k, ws, panel, wRow, wVec, bf16, ys, row, n, col);
         }
     }
 
@@ -141,7 +232,47 @@ final class PanelMatmul {
         a33.intoMemorySegment(y, y3 + 3 * VECTOR_BYTES, ORDER, m3);
     }
 
-    /** One row of x times one panel, for the rows left over after the four-row tiles. */
+    /** Two rows of x times one panel: the tile for 16-register machines (8 accumulators, 4 weights, 1 broadcast). */
+    private static void tile2(MemorySegment x, long x0, int k, MemorySegment w, long panel, long wRow, long wVec,
+                              boolean bf16, MemorySegment y, long row, int n, int col) {
+        long rowBytes = (long) k * Float.BYTES;
+        FloatVector a00 = FloatVector.zero(SPECIES), a01 = a00, a02 = a00, a03 = a00;
+        FloatVector a10 = a00, a11 = a00, a12 = a00, a13 = a00;
+        for (int i = 0; i < k; i++) {
+            long wk = panel + i * wRow;
+            long xk = x0 + i * (long) Float.BYTES;
+            FloatVector w0 = load(w, wk, bf16);
+            FloatVector w1 = load(w, wk + wVec, bf16);
+            FloatVector w2 = load(w, wk + 2 * wVec, bf16);
+            FloatVector w3 = load(w, wk + 3 * wVec, bf16);
+            FloatVector b = FloatVector.broadcast(SPECIES, x.get(F, xk));
+            a00 = w0.fma(b, a00);
+            a01 = w1.fma(b, a01);
+            a02 = w2.fma(b, a02);
+            a03 = w3.fma(b, a03);
+            b = FloatVector.broadcast(SPECIES, x.get(F, xk + rowBytes));
+            a10 = w0.fma(b, a10);
+            a11 = w1.fma(b, a11);
+            a12 = w2.fma(b, a12);
+            a13 = w3.fma(b, a13);
+        }
+        VectorMask<Float> m0 = SPECIES.indexInRange(col, n);
+        VectorMask<Float> m1 = SPECIES.indexInRange(col + LANES, n);
+        VectorMask<Float> m2 = SPECIES.indexInRange(col + 2 * LANES, n);
+        VectorMask<Float> m3 = SPECIES.indexInRange(col + 3 * LANES, n);
+        long y0 = (row * n + col) * Float.BYTES;
+        a00.intoMemorySegment(y, y0, ORDER, m0);
+        a01.intoMemorySegment(y, y0 + VECTOR_BYTES, ORDER, m1);
+        a02.intoMemorySegment(y, y0 + 2 * VECTOR_BYTES, ORDER, m2);
+        a03.intoMemorySegment(y, y0 + 3 * VECTOR_BYTES, ORDER, m3);
+        long y1 = y0 + (long) n * Float.BYTES;
+        a10.intoMemorySegment(y, y1, ORDER, m0);
+        a11.intoMemorySegment(y, y1 + VECTOR_BYTES, ORDER, m1);
+        a12.intoMemorySegment(y, y1 + 2 * VECTOR_BYTES, ORDER, m2);
+        a13.intoMemorySegment(y, y1 + 3 * VECTOR_BYTES, ORDER, m3);
+    }
+
+    /** One row of x times one panel, for the rows left over after the multi-row tiles. */
     private static void tile1(MemorySegment x, long x0, int k, MemorySegment w, long panel, long wRow, long wVec,
                               boolean bf16, MemorySegment y, long row, int n, int col) {
         FloatVector a0 = FloatVector.zero(SPECIES), a1 = a0, a2 = a0, a3 = a0;
@@ -159,6 +290,40 @@ final class PanelMatmul {
         a1.intoMemorySegment(y, y0 + VECTOR_BYTES, ORDER, SPECIES.indexInRange(col + LANES, n));
         a2.intoMemorySegment(y, y0 + 2 * VECTOR_BYTES, ORDER, SPECIES.indexInRange(col + 2 * LANES, n));
         a3.intoMemorySegment(y, y0 + 3 * VECTOR_BYTES, ORDER, SPECIES.indexInRange(col + 3 * LANES, n));
+    }
+
+    /**
+     * One row of x times two adjacent panels (columns {@code col} to {@code col + 2·WIDTH}): the
+     * same sums as two {@link #tile1} calls, with eight independent accumulators and two streams.
+     */
+    private static void tile1x2(MemorySegment x, long x0, int k, MemorySegment w, long panelA, long panelB,
+                                long wRow, long wVec, boolean bf16, MemorySegment y, long row, int n, int col) {
+        FloatVector a0 = FloatVector.zero(SPECIES), a1 = a0, a2 = a0, a3 = a0;
+        FloatVector b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+        for (int i = 0; i < k; i++) {
+            long wa = panelA + i * wRow;
+            long wb = panelB + i * wRow;
+            FloatVector v = FloatVector.broadcast(SPECIES, x.get(F, x0 + i * (long) Float.BYTES));
+            a0 = load(w, wa, bf16).fma(v, a0);
+            b0 = load(w, wb, bf16).fma(v, b0);
+            a1 = load(w, wa + wVec, bf16).fma(v, a1);
+            b1 = load(w, wb + wVec, bf16).fma(v, b1);
+            a2 = load(w, wa + 2 * wVec, bf16).fma(v, a2);
+            b2 = load(w, wb + 2 * wVec, bf16).fma(v, b2);
+            a3 = load(w, wa + 3 * wVec, bf16).fma(v, a3);
+            b3 = load(w, wb + 3 * wVec, bf16).fma(v, b3);
+        }
+        long y0 = (row * n + col) * Float.BYTES;
+        a0.intoMemorySegment(y, y0, ORDER, SPECIES.indexInRange(col, n));
+        a1.intoMemorySegment(y, y0 + VECTOR_BYTES, ORDER, SPECIES.indexInRange(col + LANES, n));
+        a2.intoMemorySegment(y, y0 + 2 * VECTOR_BYTES, ORDER, SPECIES.indexInRange(col + 2 * LANES, n));
+        a3.intoMemorySegment(y, y0 + 3 * VECTOR_BYTES, ORDER, SPECIES.indexInRange(col + 3 * LANES, n));
+        int colB = col + Panels.WIDTH;
+        long yB = y0 + 4 * VECTOR_BYTES;
+        b0.intoMemorySegment(y, yB, ORDER, SPECIES.indexInRange(colB, n));
+        b1.intoMemorySegment(y, yB + VECTOR_BYTES, ORDER, SPECIES.indexInRange(colB + LANES, n));
+        b2.intoMemorySegment(y, yB + 2 * VECTOR_BYTES, ORDER, SPECIES.indexInRange(colB + 2 * LANES, n));
+        b3.intoMemorySegment(y, yB + 3 * VECTOR_BYTES, ORDER, SPECIES.indexInRange(colB + 3 * LANES, n));
     }
 
     /**

@@ -66,16 +66,19 @@ public final class SimdKernels implements Kernels {
         return pool.threads();
     }
 
-    /** Stops the worker threads; a later multi-threaded call is an error. */
+    /**
+     * New kernels with a pool of their own, of {@code threads} threads (even when this one has as
+     * many: closing them must not stop this pool); keep them, do not make them per call, and close them.
+     */
+    @Override
+    public Kernels withThreads(int threads) {
+        return new SimdKernels(threads);
+    }
+
+    /** Stops this pool's worker threads and waits for them to end. */
     @Override
     public void close() {
         pool.close();
-    }
-
-    /** Kernels with a pool of their own, of {@code threads} threads; keep them, do not make them per call. */
-    @Override
-    public Kernels withThreads(int threads) {
-        return threads == pool.threads() ? this : new SimdKernels(threads);
     }
 
     @Override
@@ -118,12 +121,14 @@ public final class SimdKernels implements Kernels {
         }
     }
 
-    /** Packs W on every call; multiply by a weight from {@link #pack} to pack it once. */
+    /**
+     * Multiplies by W as it is, copying one panel at a time into a per-thread scratch panel (no
+     * native memory per call; the same bits as the packed kernel). Multiplying by a weight from
+     * {@link #pack} saves the copy: use it for weights used more than once.
+     */
     @Override
     public void matmul(Tensor x, Tensor w, Tensor y) {
-        try (Arena scratch = Arena.ofShared()) {
-            PanelMatmul.multiply(x, Panels.pack(w, WeightFormat.F32, scratch), y, pool);
-        }
+        DirectMatmul.multiply(x, w, y, pool);
     }
 
     @Override

@@ -47,9 +47,8 @@ public final class SimdKernelsFactory implements KernelsFactory {
 
     @Override
     public String description() {
-        return "FloatVector " + SimdKernels.SPECIES.vectorBitSize() + "-bit, " + SimdKernels.SPECIES.length()
-                + " lanes, " + Integer.getInteger("vecgpt.threads", Runtime.getRuntime().availableProcessors())
-                + " threads";
+        return MachineShape.CURRENT.describe() + ", "
+                + Integer.getInteger("vecgpt.threads", Runtime.getRuntime().availableProcessors()) + " threads";
     }
 
     private static Optional<String> flag(HotSpotDiagnosticMXBean hotspot, String name) {

@@ -1,41 +1,58 @@
 package dev.vecgpt.ops.simd;
 
 import java.lang.foreign.MemorySegment;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.IntConsumer;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A fixed set of daemon threads, made once and reused by every kernel call. The calling thread
- * runs one part itself, so {@code threads} counts it: a pool of 2 has one worker.
+ * works too, so {@code threads} counts it: a pool of 2 has one worker.
+ *
+ * <p>A call's parts are claimed one at a time from a shared counter by the caller and by whichever
+ * workers are awake, so a worker the OS has not scheduled yet (this machine is shared) delays
+ * nothing: the caller takes its parts. A hand-off allocates nothing: the caller writes the job into
+ * fields and bumps a generation number; idle workers spin on it briefly, then yield, then park, so
+ * the dozens of sub-millisecond calls of a decode step are picked up within a microsecond.
  */
-final class WorkerPool {
+final class WorkerPool implements AutoCloseable {
+
+    /** One part of a kernel call; {@code part} in [0, parts). Implementations are reused, not made per call. */
+    interface Job {
+        void run(int part, int parts);
+    }
+
+    /** How long an idle worker, or a waiting caller, spins before it yields, and yields before it parks. */
+    private static final long SPIN_NANOS = 20_000;
+    private static final long YIELD_NANOS = 300_000;
 
     private static final AtomicInteger POOLS = new AtomicInteger();
 
+    /** A thread that owns no arena, to ask whether other threads than the caller may touch a segment. */
+    private static final Thread ANY_OTHER = new Thread(() -> { });
+
     private final int threads;
-    private final ExecutorService workers;
+    private final Worker[] workers;
+    /** Held by the one caller whose job the workers run; another caller meanwhile runs its parts itself. */
+    private final AtomicBoolean busy = new AtomicBoolean();
+    /** Generation in the high 32 bits, next unclaimed part in the low 32: a claim is valid for one call only. */
+    private final AtomicLong claim = new AtomicLong();
+    private final AtomicInteger unfinished = new AtomicInteger();
+    private volatile long generation;
+    private volatile boolean closed;
+    private volatile Thread waiting;
+    private volatile Throwable failure;
+    /** Written by the caller before the volatile write of {@link #generation} publishes them. */
+    private Job job;
+    private int parts;
 
     WorkerPool(int threads) {
         this.threads = threads;
         int pool = POOLS.incrementAndGet();
-        AtomicInteger worker = new AtomicInteger();
-        this.workers = threads == 1 ? null : Executors.newFixedThreadPool(threads - 1, task -> {
-            Thread t = new Thread(task, "vecgpt-" + pool + "-worker-" + worker.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
-    }
-
-    /** Lets the workers finish what they run, then ends them and waits until they have ended. */
-    void close() {
-        if (workers != null) {
-            workers.close();
+        this.workers = new Worker[threads - 1];
+        for (int i = 0; i < workers.length; i++) {
+            workers[i] = new Worker("vecgpt-" + pool + "-worker-" + (i + 1));
         }
     }
 
@@ -43,34 +60,183 @@ final class WorkerPool {
         return threads;
     }
 
-    /** A thread that owns no arena, to ask whether other threads than the caller may touch a segment. */
-    private static final Thread ANY_OTHER = new Thread(() -> { });
-
     /** False for memory of a confined arena: only its owner thread may touch it, so it stays on the caller. */
     boolean canShare(MemorySegment segment) {
         return segment.isAccessibleBy(ANY_OTHER);
     }
 
-    /** Runs {@code part.accept(i)} for every i in [0, parts), part {@code parts - 1} on the caller. */
-    void run(int parts, IntConsumer part) {
-        if (parts == 1) {
-            part.accept(0);
+    /**
+     * Runs {@code job.run(i, parts)} for every i in [0, parts), each exactly once, on the caller and
+     * the workers. Which thread runs a part must not matter to the result (each part writes its own
+     * outputs). When the workers are taken (another thread's call), the caller runs every part itself.
+     */
+    void run(int parts, Job job) {
+        if (parts == 1 || threads == 1) {
+            for (int i = 0; i < parts; i++) {
+                job.run(i, parts);
+            }
             return;
         }
-        List<Future<?>> running = new ArrayList<>(parts - 1);
-        for (int i = 0; i < parts - 1; i++) {
-            int index = i;
-            running.add(workers.submit(() -> part.accept(index)));
+        if (closed) {
+            throw new IllegalStateException("these kernels are closed; their worker threads have stopped");
         }
-        part.accept(parts - 1);
-        for (Future<?> f : running) {
-            try {
-                f.get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for a kernel's worker", e);
-            } catch (ExecutionException e) {
-                throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        if (!busy.compareAndSet(false, true)) {
+            for (int i = 0; i < parts; i++) {
+                job.run(i, parts);
+            }
+            return;
+        }
+        try {
+            long g = generation + 1;
+            this.job = job;
+            this.parts = parts;
+            unfinished.set(parts);
+            claim.set(g << 32);
+            generation = g;
+            for (int i = 0; i < Math.min(parts - 1, workers.length); i++) {
+                workers[i].wake();
+            }
+            claimParts(g, job, parts);
+            awaitParts();
+            Throwable failed = failure;
+            failure = null;
+            this.job = null;
+            if (failed instanceof RuntimeException r) {
+                throw r;
+            }
+            if (failed instanceof Error e) {
+                throw e;
+            }
+            if (failed != null) {
+                throw new IllegalStateException(failed);
+            }
+        } finally {
+            busy.set(false);
+        }
+    }
+
+    /**
+     * Runs parts of generation {@code g} until none is left; a part that throws is recorded (the
+     * first such exception reaches the caller) and the others still run. A successful claim proves the call is
+     * still running (it ends only when every part is claimed and done), so {@code job} and
+     * {@code parts}, read after seeing {@code g}, are that call's.
+     */
+    private void claimParts(long g, Job job, int parts) {
+        while (true) {
+            long c = claim.get();
+            int part = (int) c;
+            if (c >>> 32 != g || part >= parts) {
+                return;
+            }
+            if (claim.compareAndSet(c, c + 1)) {
+                try {
+                    job.run(part, parts);
+                } catch (Throwable t) {
+                    if (failure == null) {
+                        failure = t; // recorded before the part counts as done, so the caller sees it
+                    }
+                } finally {
+                    if (unfinished.decrementAndGet() == 0) {
+                        Thread caller = waiting;
+                        if (caller != null) {
+                            LockSupport.unpark(caller);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** The caller waits for parts that workers claimed and still run. */
+    private void awaitParts() {
+        long start = System.nanoTime();
+        while (unfinished.get() > 0) {
+            long waited = System.nanoTime() - start;
+            if (waited < SPIN_NANOS) {
+                Thread.onSpinWait();
+            } else if (waited < YIELD_NANOS) {
+                Thread.yield();
+            } else {
+                waiting = Thread.currentThread();
+                if (unfinished.get() > 0) {
+                    LockSupport.park(this);
+                }
+                waiting = null;
+            }
+        }
+    }
+
+    /** Stops the worker threads and waits for them to end; later multi-threaded calls throw. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (Worker w : workers) {
+            LockSupport.unpark(w.thread);
+        }
+        boolean interrupted = false;
+        for (Worker w : workers) {
+            while (true) {
+                try {
+                    w.thread.join();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private final class Worker implements Runnable {
+        private final Thread thread;
+        private volatile boolean parked;
+
+        Worker(String name) {
+            this.thread = new Thread(this, name);
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        /** Called after {@link #generation} is bumped: one of the two sees the other (both are volatile). */
+        void wake() {
+            if (parked) {
+                LockSupport.unpark(thread);
+            }
+        }
+
+        @Override
+        public void run() {
+            long seen = generation;
+            while (true) {
+                long start = System.nanoTime();
+                while (generation == seen && !closed) {
+                    long waited = System.nanoTime() - start;
+                    if (waited < SPIN_NANOS) {
+                        Thread.onSpinWait();
+                    } else if (waited < YIELD_NANOS) {
+                        Thread.yield();
+                    } else {
+                        parked = true;
+                        if (generation == seen && !closed) {
+                            LockSupport.park(this);
+                        }
+                        parked = false;
+                    }
+                }
+                if (closed) {
+                    return;
+                }
+                seen = generation;
+                Job j = job;
+                int p = parts;
+                if (j != null) {
+                    claimParts(seen, j, p);
+                }
             }
         }
     }

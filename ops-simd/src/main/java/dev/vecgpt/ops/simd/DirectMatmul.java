@@ -1,0 +1,85 @@
+package dev.vecgpt.ops.simd;
+
+import dev.vecgpt.core.Tensor;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * {@code y = x · wᵀ} for a weight that was not packed: each thread copies one panel of W at a time
+ * into a scratch panel of its own, then runs {@link PanelMatmul}'s tiles on it. The sums are those
+ * of the packed kernel, bit for bit, and a call allocates no native memory: the scratch panel
+ * (K × {@link Panels#WIDTH} floats, 196 KB at K = 768) is made once per thread and reused, freed
+ * with the thread. Packing W once ({@code pack}) saves the copy and is the fast way.
+ */
+final class DirectMatmul {
+
+    private DirectMatmul() {}
+
+    /** One scratch panel per thread, grown when a call needs a larger one. */
+    private static final ThreadLocal<MemorySegment[]> SCRATCH = ThreadLocal.withInitial(() -> new MemorySegment[1]);
+
+    private static final class Call implements WorkerPool.Job {
+        Tensor x;
+        Tensor w;
+        Tensor y;
+
+        @Override
+        public void run(int part, int parts) {
+            int panels = panels(w);
+            multiply(x, w, y, PanelMatmul.split(panels, part, parts), PanelMatmul.split(panels, part + 1, parts));
+        }
+    }
+
+    private static final ThreadLocal<Call> CALLS = ThreadLocal.withInitial(Call::new);
+
+    private static int panels(Tensor w) {
+        return (w.shape().dim(0) + Panels.WIDTH - 1) / Panels.WIDTH;
+    }
+
+    static void multiply(Tensor x, Tensor w, Tensor y, WorkerPool pool) {
+        int parts = PanelMatmul.parts(x.size() * w.shape().dim(0), panels(w), pool, x.segment(), w.segment(), y.segment());
+        if (parts == 1) {
+            multiply(x, w, y, 0, panels(w));
+            return;
+        }
+        Call call = CALLS.get();
+        call.x = x;
+        call.w = w;
+        call.y = y;
+        try {
+            pool.run(parts, call);
+        } finally {
+            call.x = null;
+            call.w = null;
+            call.y = null;
+        }
+    }
+
+    private static void multiply(Tensor x, Tensor w, Tensor y, int from, int to) {
+        int n = w.shape().dim(0);
+        int k = w.shape().dim(1);
+        long panelBytes = (long) k * Panels.WIDTH * Float.BYTES;
+        MemorySegment[] holder = SCRATCH.get();
+        if (holder[0] == null || holder[0].byteSize() < panelBytes) {
+            holder[0] = Arena.ofAuto().allocate(panelBytes, Tensor.ALIGNMENT);
+        }
+        MemorySegment scratch = holder[0];
+        MemorySegment ws = w.segment();
+        long m = x.size() / k;
+        for (int p = from; p < to; p++) {
+            int col = p * Panels.WIDTH;
+            int cols = Math.min(Panels.WIDTH, n - col);
+            if (cols < Panels.WIDTH) {
+                scratch.asSlice(0, panelBytes).fill((byte) 0); // zero columns past N, as in a packed panel
+            }
+            for (int j = 0; j < cols; j++) {
+                long src = (long) (col + j) * k;
+                for (int i = 0; i < k; i++) {
+                    scratch.setAtIndex(Tensor.FLOAT, (long) i * Panels.WIDTH + j, ws.getAtIndex(Tensor.FLOAT, src + i));
+                }
+            }
+            PanelMatmul.panel(x.segment(), m, k, scratch, 0, Panels.WIDTH * Float.BYTES,
+                    SimdKernels.SPECIES.vectorByteSize(), false, y.segment(), n, col);
+        }
+    }
+}
