@@ -72,8 +72,7 @@ public interface Kernels extends AutoCloseable {
 
     /**
      * Prepares {@code w [N, K]} for {@link #matmul(Tensor, PackedWeight, Tensor)}, stored as
-     * {@code format}, in memory from {@code arena} (or sharing {@code w}'s memory, if this
-     * implementation needs no other layout). With {@link WeightFormat#BF16} every weight is rounded
+     * {@code format}, in memory from {@code arena}: a copy, so {@code w} may be freed afterwards. With {@link WeightFormat#BF16} every weight is rounded
      * to bfloat16 first, with {@link WeightFormat#Q8_0} quantized to int8 per block of 32: the
      * product is that of the rounded (dequantized) weights, which {@link PackedWeight#unpack} gives.
      */

@@ -50,10 +50,11 @@ final class ScalarKernels implements Kernels {
      */
     @Override
     public PackedWeight pack(Tensor w, WeightFormat format, Arena arena) {
-        if (format == WeightFormat.F32) {
-            return new Unpacked(w, format);
-        }
         Tensor rounded = Tensor.allocate(arena, w.shape());
+        if (format == WeightFormat.F32) {
+            MemorySegment.copy(w.segment(), 0, rounded.segment(), 0, w.segment().byteSize());
+            return new Unpacked(rounded, format);
+        }
         if (format == WeightFormat.Q8_0) {
             int k = w.shape().dim(1);
             for (long row = 0; row < w.shape().dim(0); row++) {

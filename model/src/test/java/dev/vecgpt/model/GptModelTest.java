@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vecgpt.core.GptConfig;
+import dev.vecgpt.core.KernelProvider;
+import dev.vecgpt.core.Kernels;
 import dev.vecgpt.core.Shape;
 import dev.vecgpt.core.Tensor;
 import java.lang.foreign.Arena;
@@ -128,6 +130,24 @@ class GptModelTest {
             assertArrayEquals(greedy(s, prompt, 20, false), greedy(s, prompt, 20, true));
             int[] longPrompt = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11};
             assertArrayEquals(greedy(s, longPrompt, 5, false), greedy(s, longPrompt, 5, true));
+        }
+    }
+
+    /** The scalar reference runs the model too (its packed weights outlive the weights they were made from). */
+    @Test
+    void theScalarKernelsRunTheModelCloseToTheSimdOnes() {
+        GptConfig tiny = new GptConfig(97, 8, 32, 4, 2, 0.1, true);
+        try (Kernels scalar = KernelProvider.byName("scalar");
+             GptModel reference = new GptModel(tiny, 7, ModelOptions.DEFAULT.withKernels(scalar));
+             GptModel fast = new GptModel(tiny, 7);
+             GptSession a = reference.newSession();
+             GptSession b = fast.newSession();
+             Arena arena = Arena.ofShared()) {
+            Tensor expected = a.forward(new int[][] {{5, 17, 3, 96}}, arena);
+            Tensor actual = b.forward(new int[][] {{5, 17, 3, 96}}, arena);
+            for (long i = 0; i < expected.size(); i++) {
+                assertEquals(expected.get(i), actual.get(i), 1e-4f, "logit " + i);
+            }
         }
     }
 
