@@ -69,7 +69,7 @@ final class Generate {
         BUILDS.incrementAndGet();
         GptConfig config = options.weights() == null ? GptConfig.GPT_CONFIG_124M : GptConfig.pretrained(options.config());
         Thread warmup = Warmup.enabled()
-                ? Thread.ofPlatform().name("vecgpt-warmup").start(() -> Warmup.run(kernels, options.format(), Warmup.ROUNDS))
+                ? Thread.ofPlatform().name("vecgpt-warmup").start(() -> Warmup.run(kernels, config, options.format(), Warmup.ROUNDS))
                 : null;
         GptModel model;
         String what = options.weights() == null ? "building the model" : "loading " + options.weights().getFileName();
