@@ -69,7 +69,7 @@ final class Generate {
         BUILDS.incrementAndGet();
         GptConfig config = options.weights() == null ? GptConfig.GPT_CONFIG_124M : GptConfig.pretrained(options.config());
         Thread warmup = Warmup.enabled()
-                ? Thread.ofPlatform().name("vecgpt-warmup").start(() -> Warmup.run(kernels, config, options.format(), Warmup.ROUNDS))
+                ? Thread.ofPlatform().name("vecgpt-warmup").start(() -> warmup(kernels, config, options.format()))
                 : null;
         GptModel model;
         String what = options.weights() == null ? "building the model" : "loading " + options.weights().getFileName();
@@ -82,6 +82,15 @@ final class Generate {
             join(warmup);
         }
         return model.eval();
+    }
+
+    /** Only a head start: whatever fails here fails again, with its message, in the real model. */
+    private static void warmup(Kernels kernels, GptConfig config, WeightFormat format) {
+        try {
+            Warmup.run(kernels, config, format, Warmup.ROUNDS);
+        } catch (RuntimeException e) {
+            // the real model reports it
+        }
     }
 
     private static void join(Thread thread) {
