@@ -15,8 +15,9 @@ import picocli.CommandLine.Spec;
 /** {@code vecgpt demo}: the design notebook's cell, printed as PyTorch prints it. */
 @Command(name = "demo", mixinStandardHelpOptions = true, versionProvider = VersionInfo.class,
         showDefaultValues = true, sortOptions = false,
-        description = {"Tokenizes the texts, builds the notebook's DummyGPTModel (GPT-2 124M sizes) with the seed,",
-                "and prints the token ids, the logits' shape and the logits as PyTorch's print does."})
+        description = {"The design notebook's cell: token ids and logits, printed as PyTorch prints them.",
+                "Tokenizes the texts, builds the notebook's DummyGPTModel (GPT-2 124M sizes) with the seed and "
+                        + "prints the token ids, the logits' shape and the logits as PyTorch's print does.", ""})
 final class DemoCommand implements Callable<Integer> {
 
     /** PyTorch's two dropout flavours, by their command-line names. */
@@ -54,7 +55,7 @@ final class DemoCommand implements Callable<Integer> {
             description = "also write the [B, T, 50257] logits as a NumPy <f4 array")
     Path saveLogits;
 
-    @Parameters(paramLabel = "TEXT", arity = "0..*",
+    @Parameters(paramLabel = "TEXT", arity = "0..*", showDefaultValue = picocli.CommandLine.Help.Visibility.NEVER,
             description = "the texts to encode, all of the same number of tokens (default: the notebook's two)")
     List<String> texts = List.of();
 

@@ -15,9 +15,10 @@ import picocli.CommandLine.Spec;
 /** {@code vecgpt generate}: greedy generation with GPT-2, seeded or pretrained. */
 @Command(name = "generate", mixinStandardHelpOptions = true, versionProvider = VersionInfo.class,
         showDefaultValues = true, sortOptions = false,
-        description = {"Greedy generation with GPT-2: the book's randomly initialized 124M model (seed 123 gives",
-                "the book's tokens), or OpenAI's pretrained weights from a Hugging Face model.safetensors.",
-                "The text goes to standard output; the kernel line and the timing to standard error."})
+        description = {"Greedy generation with GPT-2.",
+                "The book's randomly initialized 124M model (seed 123 gives the book's tokens), or OpenAI's "
+                        + "pretrained weights from a Hugging Face model.safetensors. The text goes to standard "
+                        + "output; the kernel line and the timing to standard error.", ""})
 final class GenerateCommand implements Callable<Integer> {
 
     /** Sizes --config accepts: GptConfig.pretrained's names. */
@@ -33,7 +34,7 @@ final class GenerateCommand implements Callable<Integer> {
     int tokens = 10;
     long seed = 123;
 
-    @Option(names = "--bf16", description = "store every linear layer's weights as bfloat16")
+    @Option(names = "--bf16", order = 5, description = "store every linear layer's weights as bfloat16")
     boolean bf16;
 
     Path weights;

@@ -13,7 +13,7 @@ import picocli.CommandLine.HelpCommand;
  * standard error. A usage error prints one line and exits with status 2, a failure with status 1.
  */
 @Command(name = "vecgpt", mixinStandardHelpOptions = true, versionProvider = VersionInfo.class,
-        description = "GPT-2 on the CPU in plain Java, with the Vector API.",
+        description = {"GPT-2 on the CPU in plain Java, with the Vector API.", ""},
         subcommands = {DemoCommand.class, GenerateCommand.class, HelpCommand.class},
         synopsisSubcommandLabel = "COMMAND")
 public final class Main implements Runnable {

@@ -15,7 +15,7 @@ final class ThreadsOption {
 
     private Integer threads;
 
-    @Option(names = "--threads", paramLabel = "N",
+    @Option(names = "--threads", paramLabel = "N", order = 50,
             description = "threads of the kernels (default: all processors)")
     void threads(int n) {
         if (n < 1 || n > 4096) {
