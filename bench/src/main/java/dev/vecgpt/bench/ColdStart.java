@@ -22,7 +22,8 @@ import java.util.regex.Pattern;
  * cold case is a new process of the distribution's launcher ({@code bin/vecgpt generate --tokens N},
  * GPT-2 124M, seed 123, "Hello, I am"), run with and without the AOT cache and the kernel warm-up;
  * the steady state is {@link GptBenchmark#decode}'s workload in this JVM after a long warm-up,
- * measured before and after the cold runs, so both sides see the same machine.
+ * measured before and after the cold runs, so both sides see the same machine; the cold runs are
+ * interleaved, one of each variant after the other.
  *
  * <pre>
  * java --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar dev.vecgpt.bench.ColdStart \
@@ -58,23 +59,26 @@ public final class ColdStart {
         }
         double steadyBefore = steadyState(threads, format);
         System.err.printf(Locale.ROOT, "steady state: %.1f tokens/s%n", steadyBefore);
-        List<String> rows = new ArrayList<>();
-        for (Variant v : VARIANTS) {
-            double[][] ready = new double[TOKENS.length][];
-            double[][] gen = new double[TOKENS.length][];
+        // Interleaved (run, then tokens, then variant innermost), so that a machine whose load drifts
+        // during the minutes this takes does not favour whichever variant ran in its quiet spell.
+        double[][][] ready = new double[VARIANTS.size()][TOKENS.length][runs];
+        double[][][] gen = new double[VARIANTS.size()][TOKENS.length][runs];
+        for (int r = 0; r < runs; r++) {
             for (int t = 0; t < TOKENS.length; t++) {
-                ready[t] = new double[runs];
-                gen[t] = new double[runs];
-                for (int r = 0; r < runs; r++) {
-                    double[] m = cold(launcher, v.javaOpts(), TOKENS[t], threads, format);
-                    ready[t][r] = m[0];
-                    gen[t][r] = m[1];
+                for (int v = 0; v < VARIANTS.size(); v++) {
+                    double[] m = cold(launcher, VARIANTS.get(v).javaOpts(), TOKENS[t], threads, format);
+                    ready[v][t][r] = m[0];
+                    gen[v][t][r] = m[1];
                     System.err.printf(Locale.ROOT, "%s, %d tokens: ready %.2f s, generated in %.2f s%n",
-                            v.name(), TOKENS[t], m[0], m[1]);
+                            VARIANTS.get(v).name(), TOKENS[t], m[0], m[1]);
                 }
             }
-            rows.add(String.format(Locale.ROOT, "| %s | %.2f | %.2f | %.1f | %.1f |", v.name(),
-                    median(ready[2]), median(gen[0]), TOKENS[1] / median(gen[1]), TOKENS[2] / median(gen[2])));
+        }
+        List<String> rows = new ArrayList<>();
+        for (int v = 0; v < VARIANTS.size(); v++) {
+            rows.add(String.format(Locale.ROOT, "| %s | %.2f | %.2f | %.1f | %.1f |", VARIANTS.get(v).name(),
+                    median(ready[v][2]), median(gen[v][0]), TOKENS[1] / median(gen[v][1]),
+                    TOKENS[2] / median(gen[v][2])));
         }
         double steadyAfter = steadyState(threads, format);
         double steady = (steadyBefore + steadyAfter) / 2;
