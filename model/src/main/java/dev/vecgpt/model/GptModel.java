@@ -93,6 +93,20 @@ public final class GptModel implements AutoCloseable {
         }
     }
 
+    /**
+     * The configuration of the GPT-2 in {@code checkpoint}, read as {@link #load} reads it, without
+     * building the model (only the file's header is read).
+     */
+    public static GptConfig config(Path checkpoint) throws IOException {
+        if (!Files.isRegularFile(checkpoint)) {
+            throw new NoSuchFileException(checkpoint.toString(), null, "no such file");
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            return HuggingFaceGpt2.config(Safetensors.open(checkpoint, arena),
+                    ConfigJson.heads(checkpoint.resolveSibling("config.json")));
+        }
+    }
+
     /** {@link #load(Path, ModelOptions)} with float32 weights on the JVM's kernels. */
     public static GptModel load(Path checkpoint) throws IOException {
         return load(checkpoint, ModelOptions.DEFAULT);

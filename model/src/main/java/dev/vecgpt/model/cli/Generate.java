@@ -1,80 +1,122 @@
 package dev.vecgpt.model.cli;
 
 import dev.vecgpt.core.GptConfig;
+import dev.vecgpt.core.Kernels;
 import dev.vecgpt.core.WeightFormat;
 import dev.vecgpt.model.Generation;
 import dev.vecgpt.model.GptModel;
 import dev.vecgpt.model.GptSession;
 import dev.vecgpt.model.ModelOptions;
+import dev.vecgpt.model.Sampling;
 import dev.vecgpt.model.Tokenizer;
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Greedy generation with GPT-2: the book's randomly initialized 124M model, or OpenAI's pretrained
- * weights from a Hugging Face {@code model.safetensors}:
- *
- * <pre>
- * generate [--tokens N] [--seed N] [--bf16] [--weights FILE [--config gpt2|gpt2-medium|gpt2-large|gpt2-xl]] [PROMPT]
- * </pre>
- * Defaults: 10 tokens, seed 123, config gpt2, "Hello, I am".
+ * Generation with GPT-2 ({@link GenerateCommand} is its command line). Standard output gets the prompt's
+ * ids, the text as each token comes and the output ids; standard error the build and the timing.
  */
 final class Generate {
 
-    record Options(String prompt, int tokens, long seed, WeightFormat format, Path weights, String config) {
+    /**
+     * What to generate, and with which model.
+     *
+     * @param weights       a checkpoint, or null for the seeded random 124M model
+     * @param contextLength the random model's context length (the book's chapter 5 uses 256)
+     * @param sampling      how each token is chosen; its seed re-seeds the generator right before generating
+     * @param stopAtEos     stop at {@code <|endoftext|>}, as the book's {@code eos_id}
+     */
+    record Options(String prompt, int tokens, long seed, WeightFormat format, Path weights, int contextLength,
+                   Sampling sampling, boolean stopAtEos) {}
 
-        static Options parse(String... args) {
-            String prompt = "Hello, I am";
-            int tokens = 10;
-            long seed = 123;
-            WeightFormat format = WeightFormat.F32;
-            Path weights = null;
-            String config = "gpt2";
-            for (int i = 0; i < args.length; i++) {
-                switch (args[i]) {
-                    case "--tokens" -> tokens = Integer.parseInt(Demo.Options.value(args, ++i, "--tokens"));
-                    case "--seed" -> seed = Long.parseLong(Demo.Options.value(args, ++i, "--seed"));
-                    case "--bf16" -> format = WeightFormat.BF16;
-                    case "--weights" -> weights = Path.of(Demo.Options.value(args, ++i, "--weights"));
-                    case "--config" -> config = Demo.Options.value(args, ++i, "--config");
-                    default -> {
-                        if (args[i].startsWith("--")) {
-                            throw new IllegalArgumentException("unknown option " + args[i]);
-                        }
-                        prompt = args[i];
-                    }
-                }
-            }
-            GptConfig.pretrained(config); // an unknown size fails here, before any work
-            return new Options(prompt, tokens, seed, format, weights, config);
-        }
-    }
+    /** Models built so far in this JVM: tests check that bad arguments build none. */
+    static final AtomicInteger BUILDS = new AtomicInteger();
 
     private Generate() {}
 
-    private static GptModel model(Options options) throws IOException {
-        ModelOptions modelOptions = ModelOptions.DEFAULT.withFormat(options.format());
-        if (options.weights() == null) {
-            return new GptModel(GptConfig.GPT_CONFIG_124M, options.seed(), modelOptions);
-        }
-        return GptModel.load(options.weights(), modelOptions);
-    }
-
-    static void run(Options options, PrintStream out) throws IOException {
+    static void run(Options options, Kernels kernels, PrintWriter out, PrintWriter err, Progress progress)
+            throws IOException {
         Tokenizer tokenizer = new Tokenizer();
         int[] prompt = tokenizer.encode(options.prompt());
         out.println("Prompt: " + options.prompt() + " " + Arrays.toString(prompt));
-        try (GptModel model = model(options); GptSession session = model.newSession()) {
-            long start = System.nanoTime();
-            int[] ids = session.generate(prompt, Generation.greedy(options.tokens()));
-            double seconds = (System.nanoTime() - start) / 1e9;
+        out.flush();
+        long start = System.nanoTime();
+        try (GptModel model = build(options, kernels, progress); GptSession session = model.newSession()) {
+            double built = (System.nanoTime() - start) / 1e9;
+            out.print("Output text: " + tokenizer.decode(prompt));
+            out.flush();
+            Generation generation = Generation.of(options.tokens(), options.sampling());
+            if (options.stopAtEos()) {
+                generation = generation.stopAt(Tokenizer.END_OF_TEXT);
+            }
+            var text = tokenizer.textTo(piece -> {
+                out.print(piece);
+                out.flush();
+            });
+            long t0 = System.nanoTime();
+            int[] ids = session.generate(prompt, generation, text);
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            int generated = ids.length - prompt.length;
+            out.println();
             out.println("Output ids: " + Arrays.toString(ids));
-            out.println("Output text: " + tokenizer.decode(ids));
-            out.printf(Locale.ROOT, "%d new tokens in %.2f s: %.1f tokens/s (first call, JIT warm-up included)%n",
-                    options.tokens(), seconds, options.tokens() / seconds);
+            out.flush();
+            err.printf(Locale.ROOT, "model ready in %.2f s; %d new tokens in %.2f s: %.1f tokens/s%n",
+                    built, generated, seconds, generated / seconds);
+            err.flush();
+        }
+    }
+
+    /**
+     * The model, with every kernel warmed up on a second thread while the weights are drawn or read
+     * (see {@link Warmup}): generation starts once both are done.
+     */
+    static GptModel build(Options options, Kernels kernels, Progress progress) throws IOException {
+        BUILDS.incrementAndGet();
+        GptConfig config = options.weights() == null ? randomConfig(options.contextLength())
+                : GptModel.config(options.weights());
+        Thread warmup = Warmup.enabled()
+                ? Thread.ofPlatform().name("vecgpt-warmup").start(() -> warmup(kernels, config, options.format()))
+                : null;
+        String what = options.weights() == null ? "building the model" : "loading " + options.weights().getFileName();
+        try (Progress.Task task = progress.start(what, PackCounter.gptPacks(config.nLayers()))) {
+            ModelOptions modelOptions = ModelOptions.DEFAULT.withFormat(options.format())
+                    .withKernels(new PackCounter(kernels, task::step));
+            return options.weights() == null
+                    ? new GptModel(config, options.seed(), modelOptions)
+                    : GptModel.load(options.weights(), modelOptions);
+        } finally {
+            join(warmup);
+        }
+    }
+
+    /** The book's 124M configuration with another context length (which changes the seeded weights, as in PyTorch). */
+    static GptConfig randomConfig(int contextLength) {
+        GptConfig b = GptConfig.GPT_CONFIG_124M;
+        return new GptConfig(b.vocabSize(), contextLength, b.embDim(), b.nHeads(), b.nLayers(), b.dropRate(),
+                b.qkvBias());
+    }
+
+    /** Only a head start: whatever fails here fails again, with its message, in the real model. */
+    private static void warmup(Kernels kernels, GptConfig config, WeightFormat format) {
+        try {
+            Warmup.run(kernels, config, format, Warmup.ROUNDS);
+        } catch (RuntimeException e) {
+            // the real model reports it
+        }
+    }
+
+    private static void join(Thread thread) {
+        if (thread == null) {
+            return;
+        }
+        try {
+            thread.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }

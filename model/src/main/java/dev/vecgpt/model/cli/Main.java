@@ -1,31 +1,56 @@
 package dev.vecgpt.model.cli;
 
-import java.io.IOException;
-import java.util.Arrays;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.HelpCommand;
 
 /**
- * The command line: {@code demo} (the default: the design notebook's cell) or {@code generate}.
- * Bad arguments print one line and exit with status 2.
+ * The command line, {@code vecgpt <command>}: {@code demo} (the design notebook's cell),
+ * {@code generate} and {@code score}. Program output goes to standard output; the kernel line, progress and timing to
+ * standard error. A usage error prints one line and exits with status 2, a failure with status 1.
  */
-public final class Main {
+@Command(name = "vecgpt", mixinStandardHelpOptions = true, versionProvider = VersionInfo.class,
+        description = {"GPT-2 on the CPU in plain Java, with the Vector API.", ""},
+        subcommands = {DemoCommand.class, GenerateCommand.class, ScoreCommand.class, HelpCommand.class},
+        synopsisSubcommandLabel = "COMMAND")
+public final class Main implements Runnable {
 
-    private Main() {}
+    /** Exit status of a usage error (bad option or argument), as picocli and most Unix tools use. */
+    static final int USAGE = 2;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    /** Without a command: the usage, on standard error, and status 2. */
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is needed: demo, generate or score");
+    }
 
     public static void main(String[] args) {
         // One log line (the kernels in use) instead of java.util.logging's default two.
         if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
             System.setProperty("java.util.logging.SimpleFormatter.format", "%4$s: %5$s%n");
         }
-        try {
-            if (args.length > 0 && args[0].equals("generate")) {
-                Generate.run(Generate.Options.parse(Arrays.copyOfRange(args, 1, args.length)), System.out);
-            } else {
-                String[] rest = args.length > 0 && args[0].equals("demo") ? Arrays.copyOfRange(args, 1, args.length) : args;
-                Demo.run(Demo.Options.parse(rest), System.out);
-            }
-        } catch (IllegalArgumentException | IOException e) {
-            System.err.println("error: " + e.getMessage());
-            System.exit(2);
-        }
+        System.exit(run(System.out, System.err, args));
+    }
+
+    /** Runs one command line with these streams; returns the exit status. */
+    static int run(PrintStream out, PrintStream err, String... args) {
+        CommandLine cli = commandLine(out, err);
+        return cli.execute(args);
+    }
+
+    static CommandLine commandLine(PrintStream out, PrintStream err) {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
+        cli.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
+        cli.setUsageHelpAutoWidth(true);
+        cli.setParameterExceptionHandler(Errors::usage);
+        cli.setExecutionExceptionHandler(Errors::failure);
+        return cli;
     }
 }

@@ -7,22 +7,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.vecgpt.core.WeightFormat;
 import dev.vecgpt.core.random.Dropout;
 import dev.vecgpt.model.Reference;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine.ParameterException;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The demo against the design notebook's printed output. */
@@ -30,14 +28,21 @@ class DemoTest {
 
     private static final Pattern NUMBER = Pattern.compile("-?\\d+\\.\\d{4}");
 
+    /** Standard output of {@code vecgpt demo ARGS}, which must succeed. */
     private static String run(String... args) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try {
-            Demo.run(Demo.Options.parse(args), new PrintStream(bytes, true, StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return bytes.toString(StandardCharsets.UTF_8);
+        String[] command = new String[args.length + 1];
+        command[0] = "demo";
+        System.arraycopy(args, 0, command, 1, args.length);
+        Cli cli = Cli.run(command);
+        assertEquals(0, cli.status(), cli.err());
+        return cli.out();
+    }
+
+    private static Demo.Options parse(String... args) {
+        String[] command = new String[args.length + 1];
+        command[0] = "demo";
+        System.arraycopy(args, 0, command, 1, args.length);
+        return Cli.<DemoCommand>parse(command).options();
     }
 
     /** The notebook's logits block: from "tensor([[[" to the closing "]]]". */
@@ -97,24 +102,26 @@ class DemoTest {
 
     @Test
     void optionsAreParsed() {
-        Demo.Options o = Demo.Options.parse("--eval", "--seed", "7", "--dropout-mode", "portable", "Hello", "world");
+        Demo.Options o = parse("--eval", "--seed", "7", "--dropout-mode", "portable", "Hello", "world");
         assertTrue(o.eval());
         assertEquals(7, o.seed());
         assertEquals(Dropout.Mode.PORTABLE, o.dropoutMode());
         assertEquals(List.of("Hello", "world"), o.texts());
-        assertEquals(Path.of("x.npy"), Demo.Options.parse("--save-logits", "x.npy").saveLogits());
-        assertEquals(WeightFormat.BF16, Demo.Options.parse("--bf16").outHead());
-        assertEquals(WeightFormat.F32, Demo.Options.parse().outHead());
-        assertEquals(Demo.NOTEBOOK_TEXTS, Demo.Options.parse().texts());
-        assertThrows(IllegalArgumentException.class, () -> Demo.Options.parse("--dropout-mode", "fast"));
-        assertThrows(IllegalArgumentException.class, () -> Demo.Options.parse("--seed"));
-        assertThrows(IllegalArgumentException.class, () -> Demo.Options.parse("--bogus"));
+        assertEquals(Path.of("x.npy"), parse("--save-logits", "x.npy").saveLogits());
+        assertEquals(WeightFormat.BF16, parse("--bf16").outHead());
+        assertEquals(WeightFormat.F32, parse().outHead());
+        assertEquals(Demo.NOTEBOOK_TEXTS, parse().texts());
+        assertThrows(ParameterException.class, () -> parse("--dropout-mode", "fast"));
+        assertThrows(ParameterException.class, () -> parse("--seed"));
+        assertThrows(ParameterException.class, () -> parse("--bogus"));
     }
 
     @Test
     void textsOfDifferentLengthsAreARaggedBatch() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> run("--eval", "Hello", "Hello, I am"));
-        assertTrue(e.getMessage().contains("ragged batch"), e.getMessage());
+        Cli cli = Cli.run("demo", "--eval", "Hello", "Hello, I am");
+        assertEquals(1, cli.status());
+        assertTrue(cli.err().contains("ragged batch"), cli.err());
+        assertEquals(1, cli.err().lines().filter(l -> l.startsWith("vecgpt:")).count(), cli.err());
     }
 
     private static List<String> numbers(String block) {

@@ -1,37 +1,81 @@
 package dev.vecgpt.model.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.vecgpt.core.WeightFormat;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import dev.vecgpt.model.Reference;
+import dev.vecgpt.model.Sampling;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 class GenerateTest {
 
     @Test
-    void generatesTenTokensAfterHelloIAm() throws java.io.IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        Generate.run(Generate.Options.parse("--tokens", "3"), new PrintStream(bytes, true, StandardCharsets.UTF_8));
-        String out = bytes.toString(StandardCharsets.UTF_8);
-        assertTrue(out.contains("Prompt: Hello, I am [15496, 11, 314, 716]"), out);
-        assertTrue(out.matches("(?s).*Output ids: \\[15496, 11, 314, 716, \\d+, \\d+, \\d+\\].*"), out);
-        assertTrue(out.contains("Output text: Hello, I am"), out);
-        assertTrue(out.contains("3 new tokens in"), out);
+    void generatesTheBooksTokensAfterHelloIAm() {
+        Cli cli = Cli.run("generate", "--threads", "1");
+        assertEquals(0, cli.status(), cli.err());
+        assertEquals("""
+                Prompt: Hello, I am [15496, 11, 314, 716]
+                Output text: Hello, I am Featureiman Byeswickattribute argue logger Normandy Compton analogous
+                Output ids: [15496, 11, 314, 716, 27018, 24086, 47843, 30961, 42348, 7267, 49706, 43231, 47062, 34657]
+                """, cli.out());
+    }
+
+    @Test
+    void timingGoesToStandardErrorOnly() {
+        Cli cli = Cli.run("generate", "--tokens", "2", "--format", "BF16", "Once upon a time");
+        assertEquals(0, cli.status(), cli.err());
+        assertTrue(cli.err().matches("(?s).*model ready in [0-9.]+ s; 2 new tokens in [0-9.]+ s: [0-9.]+ tokens/s\\n"),
+                cli.err());
+        assertFalse(cli.out().contains("tokens/s"), cli.out());
+        assertTrue(cli.out().startsWith("Prompt: Once upon a time [7454, 2402, 257, 640]\n"), cli.out());
+        assertTrue(cli.out().matches("(?s).*Output ids: \\[7454, 2402, 257, 640, \\d+, \\d+\\]\\n"), cli.out());
+        assertFalse(cli.err().contains("\r"), "no progress bar when standard error is not a terminal");
     }
 
     @Test
     void optionsAreParsed() {
-        Generate.Options o = Generate.Options.parse("--tokens", "5", "--seed", "9", "--bf16", "Once upon");
-        assertEquals(new Generate.Options("Once upon", 5, 9, WeightFormat.BF16, null, "gpt2"), o);
-        assertEquals(new Generate.Options("Hello, I am", 10, 123, WeightFormat.F32, null, "gpt2"), Generate.Options.parse());
-        assertEquals(new Generate.Options("Hi", 10, 123, WeightFormat.F32, java.nio.file.Path.of("m.safetensors"),
-                "gpt2-xl"), Generate.Options.parse("--weights", "m.safetensors", "--config", "gpt2-xl", "Hi"));
-        assertThrows(IllegalArgumentException.class, () -> Generate.Options.parse("--config", "gpt5"));
-        assertThrows(IllegalArgumentException.class, () -> Generate.Options.parse("--fast"));
-        assertThrows(NumberFormatException.class, () -> Generate.Options.parse("--tokens", "many"));
+        GenerateCommand c = Cli.parse("generate", "--tokens", "5", "--seed", "9", "--format", "BF16", "--threads", "1",
+                "Once upon");
+        assertEquals(new Generate.Options("Once upon", 5, 9, WeightFormat.BF16, null, 1024, Sampling.greedy(), false),
+                c.options());
+        assertEquals(new Generate.Options("Hello, I am", 10, 123, WeightFormat.F32, null, 1024, Sampling.greedy(), false),
+                Cli.<GenerateCommand>parse("generate").options());
+        GenerateCommand sampled = Cli.parse("generate", "--temperature", "1.4", "--top-k", "25", "--top-p", "0.9",
+                "--sample-seed", "7", "--stop-at-eos", "--context-length", "256", "--format", "Q8_0");
+        assertEquals(new Generate.Options("Hello, I am", 10, 123, WeightFormat.Q8_0, null, 256,
+                Sampling.random(1.4f, 7).withTopK(25).withTopP(0.9f), true), sampled.options());
+    }
+
+    @Test
+    void weightsAreParsed(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path file = dir.resolve("m.safetensors");
+        dev.vecgpt.core.io.Safetensors.write(file, java.util.Map.of(), java.util.Map.of());
+        GenerateCommand c = Cli.parse("generate", "--weights", file.toString(), "Hi");
+        assertEquals(new Generate.Options("Hi", 10, 123, WeightFormat.F32, file, 1024, Sampling.greedy(), false),
+                c.options());
+    }
+
+    /** The book's chapter 5: the seeded model, then torch.manual_seed(123) and temperature 1.4, top-k 25. */
+    @Test
+    void samplesPyTorchsTokensAtContext256() {
+        JsonNode oracle = null;
+        for (JsonNode c : Reference.json("generate_oracle.json").get("cases")) {
+            if (c.get("context_length").intValue() == 256 && c.get("temperature").doubleValue() == 1.4
+                    && c.get("prompt").asText().equals("Every effort moves you") && c.get("sample_seed").intValue() == 123) {
+                oracle = c;
+            }
+        }
+        assertTrue(oracle != null, "the oracle has the book's case");
+        int n = oracle.get("new_tokens").size();
+        Cli cli = Cli.run("generate", "--context-length", "256", "--temperature", "1.4", "--top-k", "25",
+                "--sample-seed", "123", "--tokens", String.valueOf(n), "Every effort moves you");
+        assertEquals(0, cli.status(), cli.err());
+        StringBuilder ids = new StringBuilder("Output ids: [6109, 3626, 6100, 345");
+        oracle.get("new_tokens").forEach(t -> ids.append(", ").append(t.intValue()));
+        assertTrue(cli.out().contains(ids + "]\n"), cli.out() + " lacks " + ids);
     }
 }

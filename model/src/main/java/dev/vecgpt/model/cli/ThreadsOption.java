@@ -1,0 +1,32 @@
+package dev.vecgpt.model.cli;
+
+import dev.vecgpt.core.KernelProvider;
+import dev.vecgpt.core.Kernels;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code --threads N}, shared by every command: the kernels' thread count. */
+final class ThreadsOption {
+
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec spec;
+
+    private Integer threads;
+
+    @Option(names = "--threads", paramLabel = "N", order = 50,
+            description = "threads of the kernels (default: all processors)")
+    void threads(int n) {
+        if (n < 1 || n > 4096) {
+            throw new ParameterException(spec.commandLine(), "--threads " + n + ": must be 1 to 4096");
+        }
+        threads = n;
+    }
+
+    /** The kernels of this JVM with the requested thread count (this logs the kernel line once). */
+    Kernels kernels() {
+        Kernels kernels = KernelProvider.kernels();
+        return threads == null ? kernels : kernels.withThreads(threads);
+    }
+}

@@ -1,0 +1,80 @@
+package dev.vecgpt.model.cli;
+
+import dev.vecgpt.core.GptConfig;
+import dev.vecgpt.core.Kernels;
+import dev.vecgpt.core.PackedWeight;
+import dev.vecgpt.core.Tensor;
+import dev.vecgpt.core.WeightFormat;
+import dev.vecgpt.model.Generation;
+import dev.vecgpt.model.GptModel;
+import dev.vecgpt.model.GptSession;
+import dev.vecgpt.model.ModelOptions;
+import java.lang.foreign.Arena;
+
+/**
+ * Gets the kernels and the generation loop compiled by C2 before the real model needs them. Without
+ * it a fresh JVM runs its first tokens with the Vector API interpreted or C1-compiled (each vector a
+ * heap object) and its first long calls compiled by on-stack replacement of one loop: the first 100
+ * tokens came at a seventh of the steady rate. Run on its own thread while the weights are drawn or
+ * read, it costs little on a machine with a core to spare.
+ *
+ * <p>What it runs decides what C2 compiles: a branch never taken here becomes an uncommon trap, and
+ * taking it later throws the compiled code away. So it runs the real code on a GPT-2 in miniature
+ * (one block, head size 64 as in every GPT-2, a vocabulary that is not a multiple of the matmul's
+ * panels, prompts of 5 rows, 1 to 45 cached positions), and one matmul big enough to be split over
+ * the kernels' threads, as the output head's is.
+ */
+final class Warmup {
+
+    /** Generations of the miniature model: C2 compiles a method after some thousands of calls. */
+    static final int ROUNDS = Integer.getInteger("vecgpt.warmup.rounds", 8);
+
+    private static final int PROMPT = 5;
+    private static final int NEW_TOKENS = 40;
+    /** Rows of x per split matmul: 1 (decode) and 5 (a prompt: four-row tiles and one row). */
+    private static final int[] SPLIT_ROWS = {1, PROMPT};
+    /** Multiply-adds of each split matmul: just over the kernels' threshold for splitting, 2^22. */
+    private static final int SPLIT_WORK = (1 << 22) + (1 << 16);
+
+    private Warmup() {}
+
+    /** {@code -Dvecgpt.warmup=false} turns it off, to measure what it is worth. */
+    static boolean enabled() {
+        return !"false".equals(System.getProperty("vecgpt.warmup"));
+    }
+
+    /** The miniature of {@code config}: the same bias settings, small widths, 301 tokens. */
+    static GptConfig miniature(GptConfig config) {
+        return new GptConfig(301, 64, 128, 2, 1, config.dropRate(), config.qkvBias());
+    }
+
+    /** Runs {@code rounds} generations of the miniature of {@code config} and the split matmuls. */
+    static void run(Kernels kernels, GptConfig config, WeightFormat format, int rounds) {
+        GptConfig mini = miniature(config);
+        int[] prompt = new int[PROMPT];
+        for (int i = 0; i < PROMPT; i++) {
+            prompt[i] = 1 + 37 * i % (mini.vocabSize() - 1);
+        }
+        try (GptModel model = new GptModel(mini, 1, ModelOptions.DEFAULT.withKernels(kernels).withFormat(format));
+             GptSession session = model.newSession();
+             Arena arena = Arena.ofShared()) {
+            int k = mini.embDim();
+            Tensor[] xs = new Tensor[SPLIT_ROWS.length];
+            PackedWeight[] ws = new PackedWeight[SPLIT_ROWS.length];
+            Tensor[] ys = new Tensor[SPLIT_ROWS.length];
+            for (int i = 0; i < SPLIT_ROWS.length; i++) {
+                int n = SPLIT_WORK / (SPLIT_ROWS[i] * k) | 1; // odd: the last panel is partial
+                xs[i] = Tensor.allocate(arena, SPLIT_ROWS[i], k);
+                ws[i] = kernels.pack(Tensor.allocate(arena, n, k), format, arena);
+                ys[i] = Tensor.allocate(arena, SPLIT_ROWS[i], n);
+            }
+            for (int r = 0; r < rounds; r++) {
+                session.generate(prompt, Generation.greedy(NEW_TOKENS));
+                // Once the small calls have the matmul compiled: a big call interpreted takes a second.
+                for (int i = 0; r >= rounds / 2 && i < xs.length; i++) {
+                    kernels.matmul(xs[i], ws[i], ys[i]);
+                }
+            }
+        }
+    }
+}
