@@ -11,5 +11,6 @@ open module dev.vecgpt.bench {
     requires org.bytedeco.javacpp;
     requires org.bytedeco.openblas;
     requires com.microsoft.onnxruntime;
+    requires jdk.management;
     requires com.fasterxml.jackson.databind;
 }

@@ -1,0 +1,45 @@
+package dev.vecgpt.bench;
+
+import com.sun.management.ThreadMXBean;
+import dev.vecgpt.core.GptConfig;
+import dev.vecgpt.core.KernelProvider;
+import dev.vecgpt.core.Kernels;
+import dev.vecgpt.core.WeightFormat;
+import dev.vecgpt.model.GptModel;
+import java.lang.management.ManagementFactory;
+
+/**
+ * Heap bytes the calling thread allocates per decode token of GPT-2 124M (seed 123, eval), after
+ * warm-up: generating 33 tokens minus generating 1, over 32. A JMH {@code -prof gc} figure also
+ * counts the JIT's warm-up boxing, which on a busy machine can swamp it; this one is exact for the
+ * caller (worker threads are not counted).
+ *
+ * <p>{@code java --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar
+ * dev.vecgpt.bench.DecodeAllocation [THREADS [FORMAT]]}
+ */
+public final class DecodeAllocation {
+
+    private DecodeAllocation() {}
+
+    public static void main(String[] args) {
+        int threads = args.length > 0 ? Integer.parseInt(args[0]) : 2;
+        WeightFormat format = WeightFormat.valueOf(args.length > 1 ? args[1] : "F32");
+        ThreadMXBean mx = (ThreadMXBean) ManagementFactory.getThreadMXBean();
+        try (Kernels kernels = KernelState.kernels("simd", threads);
+             GptModel model = new GptModel(GptConfig.GPT_CONFIG_124M, 123, kernels, format).eval()) {
+            int[] prompt = {15496, 11, 314, 716};
+            for (int i = 0; i < 15; i++) {
+                model.generate(prompt, 32); // warm-up: C2 compiles the kernels
+            }
+            for (int round = 0; round < 3; round++) {
+                long start = mx.getCurrentThreadAllocatedBytes();
+                model.generate(prompt, 1);
+                long one = mx.getCurrentThreadAllocatedBytes();
+                model.generate(prompt, 33);
+                long many = mx.getCurrentThreadAllocatedBytes();
+                System.out.printf("%s, %d threads: %.0f bytes per decode token on the calling thread%n", format,
+                        threads, ((many - one) - (one - start)) / 32.0);
+            }
+        }
+    }
+}
