@@ -49,11 +49,11 @@ class VecGptSparkTest {
             .add("seed", DataTypes.LongType);
     // Few, short texts: scoring costs about a millisecond per target token here (the loss's exp over
     // 50,257 logits), whatever the model's width.
-    static final List<Row> TEXTS = texts(24);
+    static final List<Row> TEXTS = texts(16);
 
-    /** Short windows (16 tokens, stride 8, 3 windows a pass) so that texts of a few dozen tokens have several. */
+    /** Short overlapping windows (8 tokens, stride 6, 4 windows a pass): texts of a few dozen tokens have several. */
     static VecGptOptions options() {
-        return VecGptOptions.checkpoint(checkpoint.toString()).withWindows(16, 8, 3).withMaxTextChars(2000)
+        return VecGptOptions.checkpoint(checkpoint.toString()).withWindows(8, 6, 4).withMaxTextChars(2000)
                 .withMaxNewTokens(6);
     }
 
@@ -76,14 +76,14 @@ class VecGptSparkTest {
         }
     }
 
-    /** Texts of 20 to 50 words from a small vocabulary, each with its id and a seed. */
+    /** Texts of 15 to 35 words from a small vocabulary, each with its id and a seed. */
     static List<Row> texts(int n) {
         String[] words = "the a model every effort moves you forward and back of light in data spark token with what".split(" ");
         SplittableRandom random = new SplittableRandom(42);
         List<Row> rows = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             StringBuilder text = new StringBuilder();
-            for (int w = 20 + random.nextInt(31); w > 0; w--) {
+            for (int w = 15 + random.nextInt(21); w > 0; w--) {
                 text.append(words[random.nextInt(words.length)]).append(w % 9 == 0 ? ". " : " ");
             }
             rows.add(RowFactory.create(i, text.toString().trim(), 1000L + i));
@@ -192,7 +192,7 @@ class VecGptSparkTest {
                 .collect(Collectors.toMap(r -> r.getInt(0), r -> r));
         assertEquals("text is null", got.get(0).getString(6));
         assertEquals("text is empty", got.get(1).getString(6));
-        assertEquals("the text has 3 tokens; scoring needs at least 17 (a window of 16 and its next token)",
+        assertEquals("the text has 3 tokens; scoring needs at least 9 (a window of 8 and its next token)",
                 got.get(2).getString(6));
         assertEquals(3L, got.get(2).getLong(3)); // it was tokenized: the count is known
         assertEquals("text has 2500 characters, over the limit of 2000 (maxTextChars)", got.get(3).getString(6));
@@ -228,17 +228,18 @@ class VecGptSparkTest {
         Files.createDirectories(copy.getParent());
         Files.copy(checkpoint, copy);
         Files.copy(checkpoint.resolveSibling("config.json"), copy.resolveSibling("config.json"));
-        VecGptOptions counted = VecGptOptions.checkpoint(copy.toString()).withWindows(16, 8, 3).withMaxNewTokens(2);
+        VecGptOptions counted = VecGptOptions.checkpoint(copy.toString()).withWindows(8, 6, 4).withMaxNewTokens(2);
         int before = VecGpt.modelBuilds();
-        VecGpt.score(docs(TEXTS, 7), "text", counted).collectAsList();
-        VecGpt.generate(docs(TEXTS.subList(0, 8), 4), "text", "seed", counted).collectAsList();
+        List<Row> few = TEXTS.subList(0, 8);
+        VecGpt.score(docs(few, 7), "text", counted).collectAsList();
+        VecGpt.generate(docs(few, 4), "text", "seed", counted).collectAsList();
         VecGpt.register(spark, counted);
-        docs(TEXTS, 5).createOrReplaceTempView("counted");
+        docs(few, 5).createOrReplaceTempView("counted");
         spark.sql("SELECT vecgpt_perplexity(text) FROM counted").collectAsList();
-        assertEquals(before + 1, VecGpt.modelBuilds(), "16 tasks on 2 threads load the model once");
+        assertEquals(before + 1, VecGpt.modelBuilds(), "16 tasks on 2 task threads load the model once");
 
         MapPartitionsFunction<Row, Integer> threads = rows -> List.of(ModelCache.model(counted).model.kernels().threads()).iterator();
-        List<Integer> seen = docs(TEXTS, 3).mapPartitions(threads, Encoders.INT()).collectAsList();
+        List<Integer> seen = docs(few, 3).mapPartitions(threads, Encoders.INT()).collectAsList();
         assertEquals(List.of(1, 1, 1), seen, "spark.task.cpus is 1: one kernel thread per task");
     }
 
@@ -254,7 +255,7 @@ class VecGptSparkTest {
         Path output = dir.resolve("scores.parquet");
         ScoreJob.Summary summary = ScoreJob.run(spark, ScoreJob.parse(new String[] {
                 "--input", input.toString(), "--output", output.toString(), "--checkpoint", checkpoint.toString(),
-                "--context", "16", "--stride", "8", "--batch", "3", "--partitions", "3"}));
+                "--context", "8", "--stride", "6", "--batch", "4", "--partitions", "3"}));
         assertEquals(11, summary.rows());
         assertEquals(1, summary.errors());
         Map<Integer, Score> expected = reference(TEXTS.subList(0, 10));
