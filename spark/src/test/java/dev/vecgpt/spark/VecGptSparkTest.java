@@ -244,6 +244,19 @@ class VecGptSparkTest {
     }
 
     @Test
+    void weightsShippedAsSparkFilesScoreTheSame() throws Exception {
+        // As --files does: the checkpoint and its config.json land side by side in SparkFiles' directory.
+        spark.sparkContext().addFile(checkpoint.toString());
+        spark.sparkContext().addFile(checkpoint.resolveSibling("config.json").toString());
+        VecGptOptions shipped = VecGptOptions.sparkFile("model.safetensors").withWindows(8, 6, 4);
+        List<Row> few = TEXTS.subList(0, 4);
+        Map<Integer, Score> expected = reference(few);
+        for (Row r : VecGpt.score(docs(few, 2), "text", shipped).collectAsList()) {
+            assertEquals(expected.get(r.getInt(0)).crossEntropy(), r.getDouble(r.fieldIndex("cross_entropy")), 0.0);
+        }
+    }
+
+    @Test
     void scoreJobReadsJsonLinesAndWritesParquet() throws Exception {
         Path input = dir.resolve("texts.jsonl");
         StringBuilder lines = new StringBuilder();
