@@ -4,7 +4,11 @@ import static dev.vecgpt.core.GptConfig.GPT_CONFIG_124M;
 
 import dev.vecgpt.core.KernelProvider;
 import dev.vecgpt.core.WeightFormat;
+import dev.vecgpt.core.Kernels;
+import dev.vecgpt.model.Generation;
 import dev.vecgpt.model.GptModel;
+import dev.vecgpt.model.GptSession;
+import dev.vecgpt.model.ModelOptions;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -115,14 +119,16 @@ public final class ColdStart {
 
     /** Tokens/s of GptBenchmark's decode (32 tokens after a 16-token prompt) after 15 s of the same. */
     private static double steadyState(int threads, WeightFormat format) {
-        try (GptModel model = new GptModel(GPT_CONFIG_124M, 123, KernelProvider.byName("simd").withThreads(threads),
-                format).eval()) {
+        try (Kernels kernels = KernelState.kernels("simd", threads);
+             GptModel model = new GptModel(GPT_CONFIG_124M, 123,
+                     ModelOptions.DEFAULT.withKernels(kernels).withFormat(format));
+             GptSession session = model.newSession()) {
             SplittableRandom random = new SplittableRandom(4);
             random.ints(GptBenchmark.PREFILL_TOKENS, 0, GPT_CONFIG_124M.vocabSize()).toArray(); // as the benchmark draws
             int[] prompt = random.ints(GptBenchmark.DECODE_PROMPT, 0, GPT_CONFIG_124M.vocabSize()).toArray();
             long end = System.nanoTime() + 15_000_000_000L;
             while (System.nanoTime() < end) {
-                model.generate(prompt, GptBenchmark.DECODE_TOKENS);
+                session.generate(prompt, Generation.greedy(GptBenchmark.DECODE_TOKENS));
             }
             double[] rates = new double[5];
             for (int i = 0; i < rates.length; i++) {
@@ -130,7 +136,7 @@ public final class ColdStart {
                 long start = System.nanoTime();
                 long stop = start + 1_000_000_000L;
                 while (System.nanoTime() < stop || calls == 0) {
-                    model.generate(prompt, GptBenchmark.DECODE_TOKENS);
+                    session.generate(prompt, Generation.greedy(GptBenchmark.DECODE_TOKENS));
                     calls++;
                 }
                 rates[i] = calls * GptBenchmark.DECODE_TOKENS / ((System.nanoTime() - start) / 1e9);

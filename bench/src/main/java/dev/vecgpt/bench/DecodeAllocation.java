@@ -5,7 +5,10 @@ import dev.vecgpt.core.GptConfig;
 import dev.vecgpt.core.KernelProvider;
 import dev.vecgpt.core.Kernels;
 import dev.vecgpt.core.WeightFormat;
+import dev.vecgpt.model.Generation;
 import dev.vecgpt.model.GptModel;
+import dev.vecgpt.model.GptSession;
+import dev.vecgpt.model.ModelOptions;
 import java.lang.management.ManagementFactory;
 
 /**
@@ -26,16 +29,18 @@ public final class DecodeAllocation {
         WeightFormat format = WeightFormat.valueOf(args.length > 1 ? args[1] : "F32");
         ThreadMXBean mx = (ThreadMXBean) ManagementFactory.getThreadMXBean();
         try (Kernels kernels = KernelState.kernels("simd", threads);
-             GptModel model = new GptModel(GptConfig.GPT_CONFIG_124M, 123, kernels, format).eval()) {
+             GptModel model = new GptModel(GptConfig.GPT_CONFIG_124M, 123,
+                     ModelOptions.DEFAULT.withKernels(kernels).withFormat(format));
+             GptSession session = model.newSession()) {
             int[] prompt = {15496, 11, 314, 716};
             for (int i = 0; i < 15; i++) {
-                model.generate(prompt, 32); // warm-up: C2 compiles the kernels
+                session.generate(prompt, Generation.greedy(32)); // warm-up: C2 compiles the kernels
             }
             for (int round = 0; round < 3; round++) {
                 long start = mx.getCurrentThreadAllocatedBytes();
-                model.generate(prompt, 1);
+                session.generate(prompt, Generation.greedy(1));
                 long one = mx.getCurrentThreadAllocatedBytes();
-                model.generate(prompt, 33);
+                session.generate(prompt, Generation.greedy(33));
                 long many = mx.getCurrentThreadAllocatedBytes();
                 System.out.printf("%s, %d threads: %.0f bytes per decode token on the calling thread%n", format,
                         threads, ((many - one) - (one - start)) / 32.0);
