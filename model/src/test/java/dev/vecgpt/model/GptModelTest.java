@@ -151,6 +151,16 @@ class GptModelTest {
         }
     }
 
+    /** The logits do not depend on the thread count, so neither do the draws. */
+    @Test
+    void samplingDrawsTheSameTokensOnOneThreadAsOnAll() {
+        Generation sampled = Generation.of(8, Sampling.random(1.4f, 123).withTopK(25));
+        try (GptModel oneThread = new GptModel(GptConfig.GPT_CONFIG_124M, 123, ModelOptions.DEFAULT.withThreads(1));
+             GptSession single = oneThread.newSession()) {
+            assertArrayEquals(session.generate(HELLO_I_AM[0], sampled), single.generate(HELLO_I_AM[0], sampled));
+        }
+    }
+
     @Test
     void badGenerationInputIsRefused() {
         assertThrows(IllegalArgumentException.class, () -> session.generate(new int[] {15496, 50257}, Generation.greedy(3)));

@@ -26,8 +26,9 @@ import java.util.Locale;
  */
 final class Score {
 
-    record Options(List<String> inputs, Scoring scoring, boolean lines, boolean json, Path weights, long seed,
-                   int modelContext, WeightFormat format) {}
+    /** {@code jsonField}: the inputs are JSON lines, each text in this field; else null. */
+    record Options(List<String> inputs, Scoring scoring, boolean lines, String jsonField, boolean json, Path weights,
+                   long seed, int modelContext, WeightFormat format) {}
 
     /** One text to score: a file, standard input, or a line of one. */
     private record Text(String name, byte[] inMemory, Path file) {
@@ -126,13 +127,16 @@ final class Score {
         return q.append('"').toString();
     }
 
-    /** The texts of the inputs: whole files (standard input read into memory), or each non-empty line. */
+    /**
+     * The texts of the inputs: whole files (standard input read into memory), each non-empty line, or the
+     * given field of each JSON line.
+     */
     private static List<Text> texts(Options options) throws IOException {
         List<Text> texts = new ArrayList<>();
         for (String input : options.inputs()) {
             boolean stdin = input.equals("-");
             String name = stdin ? "(standard input)" : input;
-            if (!options.lines()) {
+            if (!options.lines() && options.jsonField() == null) {
                 texts.add(stdin ? new Text(name, System.in.readAllBytes(), null) : new Text(name, null, Path.of(input)));
                 continue;
             }
@@ -144,7 +148,9 @@ final class Score {
                     number++;
                     byte[] line = java.util.Arrays.copyOfRange(bytes, start, i);
                     if (!new String(line, StandardCharsets.UTF_8).isBlank()) {
-                        texts.add(new Text(name + ":" + number, line, null));
+                        String where = name + ":" + number;
+                        texts.add(new Text(where, options.jsonField() == null ? line
+                                : JsonLines.field(line, options.jsonField(), where), null));
                     }
                     start = i + 1;
                 }

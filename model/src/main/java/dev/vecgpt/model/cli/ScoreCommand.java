@@ -66,10 +66,14 @@ final class ScoreCommand implements Callable<Integer> {
     @Option(names = "--lines", order = 4, description = "score each non-empty line as a text of its own")
     boolean lines;
 
-    @Option(names = "--json", order = 5, description = "one JSON object per text instead of a table")
+    @Option(names = "--jsonl", paramLabel = "FIELD", order = 5, arity = "0..1", fallbackValue = "text",
+            description = "the inputs are JSON lines: score each object's FIELD (default text) as a text of its own")
+    String jsonField;
+
+    @Option(names = "--json", order = 6, description = "one JSON object per text instead of a table")
     boolean json;
 
-    @Option(names = "--weights", paramLabel = "FILE", order = 6,
+    @Option(names = "--weights", paramLabel = "FILE", order = 7,
             description = "a Hugging Face GPT-2 model.safetensors (default: the book's seeded random model)")
     void weights(Path file) {
         String problem = Checkpoints.problem(file);
@@ -79,15 +83,15 @@ final class ScoreCommand implements Callable<Integer> {
         weights = file;
     }
 
-    @Option(names = "--seed", paramLabel = "N", defaultValue = "123", order = 7,
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "123", order = 8,
             description = "torch.manual_seed(N) before building the random model")
     long seed;
 
-    @Option(names = "--model-context", paramLabel = "N", defaultValue = "1024", order = 8,
+    @Option(names = "--model-context", paramLabel = "N", defaultValue = "1024", order = 9,
             description = "the random model's context length (the book's chapter 5 uses 256)")
     int modelContext;
 
-    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "F32", order = 9,
+    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "F32", order = 10,
             description = "how linear weights are stored: ${COMPLETION-CANDIDATES}")
     WeightFormat format;
 
@@ -95,6 +99,9 @@ final class ScoreCommand implements Callable<Integer> {
     Score.Options options() {
         if (modelContext < 1 || modelContext > 1024) {
             throw new ParameterException(spec.commandLine(), "--model-context " + modelContext + ": must be 1 to 1024");
+        }
+        if (lines && jsonField != null) {
+            throw new ParameterException(spec.commandLine(), "--lines and --jsonl: choose one");
         }
         if (weights == null && contextLength > modelContext) {
             throw new ParameterException(spec.commandLine(), "--context-length " + contextLength
@@ -112,8 +119,8 @@ final class ScoreCommand implements Callable<Integer> {
                 throw new ParameterException(spec.commandLine(), "cannot read " + input);
             }
         }
-        return new Score.Options(inputs, new Scoring(contextLength, stride, batch), lines, json, weights, seed,
-                modelContext, format);
+        return new Score.Options(inputs, new Scoring(contextLength, stride, batch), lines, jsonField, json, weights,
+                seed, modelContext, format);
     }
 
     @Override

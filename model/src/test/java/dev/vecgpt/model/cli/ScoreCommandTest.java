@@ -67,6 +67,24 @@ class ScoreCommandTest {
     }
 
     @Test
+    void jsonLinesAreScoredByTheirTextField() throws IOException {
+        Path file = write("docs.jsonl", "{\"id\": 1, \"text\": \"Every effort moves you forward, one step at a time.\"}\n"
+                + "{\"body\": {\"x\": [1]}, \"text\": \"The quick brown fox jumps over the lazy dog again.\"}\n");
+        Cli cli = Cli.run("score", "--model-context", "16", "--context-length", "8", "--jsonl", "--json", file.toString());
+        assertEquals(0, cli.status(), cli.err());
+        List<String> lines = cli.out().lines().toList();
+        assertEquals(2, lines.size(), cli.out());
+        Cli plain = Cli.run("score", "--model-context", "16", "--context-length", "8", "--lines", "--json",
+                write("plain.txt", "Every effort moves you forward, one step at a time.\n").toString());
+        assertEquals(new ObjectMapper().readTree(plain.out()).get("cross_entropy"),
+                new ObjectMapper().readTree(lines.get(0)).get("cross_entropy"), "the field's text, scored as plain text");
+        Cli bad = Cli.run("score", "--jsonl", "--model-context", "16", "--context-length", "8",
+                write("bad.jsonl", "{\"text\": \"fine enough text for a window of eight tokens\"}\n{\"title\": 3}\n").toString());
+        assertEquals(1, bad.status());
+        assertTrue(bad.err().contains("bad.jsonl:2 has no \"text\" field"), bad.err());
+    }
+
+    @Test
     void badInputsGetOneLineBeforeAnyModelIsBuilt() throws IOException {
         Path latin1 = dir.resolve("latin1.txt");
         Files.write(latin1, "caf\u00e9 au lait".getBytes(StandardCharsets.ISO_8859_1));
