@@ -3,7 +3,6 @@ package dev.vecgpt.ops.simd;
 import static dev.vecgpt.ops.simd.TestTensors.assertBitsEqual;
 import static dev.vecgpt.ops.simd.TestTensors.random;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.vecgpt.core.KernelProvider;
 import dev.vecgpt.core.Kernels;
@@ -274,37 +273,15 @@ class SimdKernelsTest {
         assertEquals(a.get(a.size() - 1) + b.get(b.size() - 1), actual.get(actual.size() - 1));
     }
 
-    /**
-     * Tolerance: each of the two float32 sums of K products is within {@code K·u·Σ|x·w|} of the exact
-     * value (u = 2⁻²⁴, the standard bound for any summation order, with or without FMA), so they
-     * differ by at most twice that.
-     */
+    /** Scalar and SIMD within {@link MatmulCheck}'s float32 bound. */
     private void checkMatmul(Arena arena, Tensor x, Tensor w) {
-        int k = w.shape().dim(1);
         int n = w.shape().dim(0);
-        long m = x.size() / k;
         int[] yDims = x.shape().dims();
         yDims[yDims.length - 1] = n;
         Tensor expected = Tensor.allocate(arena, yDims);
         Tensor actual = Tensor.allocate(arena, yDims);
         scalar.matmul(x, w, expected);
         simd.matmul(x, w, actual);
-        float[] xs = x.toArray();
-        float[] ws = w.toArray();
-        for (int row = 0; row < m; row++) {
-            for (int col = 0; col < n; col++) {
-                double magnitude = 0;
-                for (int i = 0; i < k; i++) {
-                    magnitude += Math.abs((double) xs[row * k + i] * ws[col * k + i]);
-                }
-                double bound = 2 * k * 0x1p-24 * magnitude;
-                long at = (long) row * n + col;
-                double diff = Math.abs((double) expected.get(at) - actual.get(at));
-                if (diff > bound) {
-                    fail("matmul M=" + m + " N=" + n + " K=" + k + " at [" + row + ", " + col + "]: scalar "
-                            + expected.get(at) + ", simd " + actual.get(at) + ", |diff| " + diff + " > " + bound);
-                }
-            }
-        }
+        MatmulCheck.withinFloat32Bound(x, w, expected, actual);
     }
 }
