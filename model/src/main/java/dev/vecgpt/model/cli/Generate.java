@@ -103,7 +103,7 @@ final class Generate {
     /** Only a head start: whatever fails here fails again, with its message, in the real model. */
     private static void warmup(Kernels kernels, GptConfig config, WeightFormat format) {
         try {
-            Warmup.run(kernels, config, format, Warmup.ROUNDS);
+            Warmup.run(new PackCounter(kernels, () -> {}), config, format, Warmup.ROUNDS);
         } catch (RuntimeException e) {
             // the real model reports it
         }

@@ -148,15 +148,24 @@ final class PanelMatmul {
         }
     }
 
+    /**
+     * Fewer rows than this take the two-row tile even where the four-row one fits: at these sizes the
+     * weights' stream, not the FMAs, sets the pace, and C2 compiles the four-row tile in about a
+     * second (it spills while allocating 21 vector registers) against a fifth of that for two rows.
+     * So a fresh process's short prompt runs compiled code at once instead of waiting on that compile.
+     */
+    static final int TILE4_MIN_ROWS = 16;
+
     /** All rows of x times the panel at byte {@code panel} of {@code ws}, giving columns {@code col} to {@code col + WIDTH}. */
     static void panel(MemorySegment xs, long m, int k, MemorySegment ws, long panel, long wRow, long wVec, boolean bf16,
                       MemorySegment ys, int n, int col) {
         long row = 0;
-        if (ROWS == 4) { // a constant: C2 keeps one of the two loops
+        if (ROWS == 4 && m >= TILE4_MIN_ROWS) { // ROWS is a constant: C2 keeps what it needs
             for (; row + 4 <= m; row += 4) {
                 tile4(xs, row * k * Float.BYTES, k, ws, panel, wRow, wVec, bf16, ys, row, n, col);
             }
-        } else if (ROWS == 2) {
+        }
+        if (ROWS >= 2) {
             for (; row + 2 <= m; row += 2) {
                 tile2(xs, row * k * Float.BYTES, k, ws, panel, wRow, wVec, bf16, ys, row, n, col);
             }

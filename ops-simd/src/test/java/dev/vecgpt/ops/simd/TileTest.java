@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The matmul with this JVM's register tile (Maven also runs this class with {@code -Dvecgpt.tileRows=2}
  * and {@code 1}): within the float32 bound of the reference, and every format bit for bit equal to the
- * fma order, which no tile changes.
+ * fma order, which no tile changes. Rows 15, 16 and 19 cross {@link PanelMatmul#TILE4_MIN_ROWS}: two-row
+ * tiles below it, four-row tiles and then two- and one-row ones at and above it.
  */
 class TileTest {
 
@@ -30,7 +31,8 @@ class TileTest {
         Kernels scalar = KernelProvider.byName("scalar");
         try (Arena arena = Arena.ofShared(); SimdKernels simd = new SimdKernels(2)) {
             SplittableRandom random = new SplittableRandom(21);
-            for (int[] mnk : new int[][] {{1, 70, 33}, {2, 130, 64}, {3, 129, 100}, {5, 64, 768}, {8, 2000, 768}, {13, 200, 47}}) {
+            for (int[] mnk : new int[][] {{1, 70, 33}, {2, 130, 64}, {3, 129, 100}, {5, 64, 768}, {8, 2000, 768}, {13, 200, 47},
+                    {15, 65, 40}, {16, 130, 64}, {19, 70, 33}}) {
                 Tensor x = random(arena, random, mnk[0], mnk[2]);
                 Tensor w = random(arena, random, mnk[1], mnk[2]);
                 for (WeightFormat format : WeightFormat.values()) {
