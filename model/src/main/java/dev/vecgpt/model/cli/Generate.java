@@ -100,7 +100,11 @@ final class Generate {
                 b.qkvBias());
     }
 
-    /** Only a head start: whatever fails here fails again, with its message, in the real model. */
+    /**
+     * Only a head start: whatever fails here fails again, with its message, in the real model. It runs
+     * through a {@link PackCounter} as the real model does: with another class behind the model's
+     * kernel calls, C2's code for them would be thrown away at the real model's first call.
+     */
     private static void warmup(Kernels kernels, GptConfig config, WeightFormat format) {
         try {
             Warmup.run(new PackCounter(kernels, () -> {}), config, format, Warmup.ROUNDS);

@@ -45,7 +45,7 @@ final class Warmup {
 
     /** The miniature of {@code config}: the same bias settings, small widths, 301 tokens. */
     static GptConfig miniature(GptConfig config) {
-        return new GptConfig(301, 64, Integer.getInteger("vecgpt.warmup.width", 128), Integer.getInteger("vecgpt.warmup.heads", 2), 1, config.dropRate(), config.qkvBias());
+        return new GptConfig(301, 64, 128, 2, 1, config.dropRate(), config.qkvBias());
     }
 
     /** Runs {@code rounds} generations of the miniature of {@code config} and the split matmuls. */
