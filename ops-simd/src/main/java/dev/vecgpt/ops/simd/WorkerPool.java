@@ -36,16 +36,24 @@ final class WorkerPool implements AutoCloseable {
     private final Worker[] workers;
     /** Held by the one caller whose job the workers run; another caller meanwhile runs its parts itself. */
     private final AtomicBoolean busy = new AtomicBoolean();
-    /** Generation in the high 32 bits, next unclaimed part in the low 32: a claim is valid for one call only. */
+    /**
+     * The call's generation in the high 32 bits, its part count in the next 16 and the next unclaimed
+     * part in the low 16. The count must come from this word, not from a field: a worker that wakes for
+     * a call the caller has already finished alone would otherwise read the next call's count, and
+     * claim a part of the finished call that does not exist (a part run twice, and counted against
+     * the next call, which then returns before its last part is done).
+     */
     private final AtomicLong claim = new AtomicLong();
     private final AtomicInteger unfinished = new AtomicInteger();
-    private volatile long generation;
+    private volatile int generation;
     private volatile boolean closed;
     private volatile Thread waiting;
     private volatile Throwable failure;
-    /** Written by the caller before the volatile write of {@link #generation} publishes them. */
+    /** The running call's job: written before its claim word, read after a claim of it succeeds. */
     private Job job;
-    private int parts;
+
+    /** Parts of one call at most: its count has 16 bits of the claim word. */
+    static final int MAX_PARTS = 0xFFFF;
 
     WorkerPool(int threads) {
         this.threads = threads;
@@ -71,6 +79,9 @@ final class WorkerPool implements AutoCloseable {
      * outputs). When the workers are taken (another thread's call), the caller runs every part itself.
      */
     void run(int parts, Job job) {
+        if (parts < 1 || parts > MAX_PARTS) {
+            throw new IllegalArgumentException("parts is " + parts + ", must be in [1, " + MAX_PARTS + "]");
+        }
         if (parts == 1 || threads == 1) {
             for (int i = 0; i < parts; i++) {
                 job.run(i, parts);
@@ -87,16 +98,15 @@ final class WorkerPool implements AutoCloseable {
             return;
         }
         try {
-            long g = generation + 1;
+            int g = generation + 1;
             this.job = job;
-            this.parts = parts;
             unfinished.set(parts);
-            claim.set(g << 32);
+            claim.set(((long) g << 32) | ((long) parts << 16));
             generation = g;
             for (int i = 0; i < Math.min(parts - 1, workers.length); i++) {
                 workers[i].wake();
             }
-            claimParts(g, job, parts);
+            claimParts(g);
             awaitParts();
             Throwable failed = failure;
             failure = null;
@@ -117,15 +127,16 @@ final class WorkerPool implements AutoCloseable {
 
     /**
      * Runs parts of generation {@code g} until none is left; a part that throws is recorded (the
-     * first such exception reaches the caller) and the others still run. A successful claim proves the call is
-     * still running (it ends only when every part is claimed and done), so {@code job} and
-     * {@code parts}, read after seeing {@code g}, are that call's.
+     * first such exception reaches the caller) and the others still run. A successful claim proves
+     * the call is still running (it ends only when every part is claimed and done), so {@code job},
+     * read after the claim, is that call's.
      */
-    private void claimParts(long g, Job job, int parts) {
+    private void claimParts(int g) {
         while (true) {
             long c = claim.get();
-            int part = (int) c;
-            if (c >>> 32 != g || part >= parts) {
+            int parts = (int) (c >>> 16) & MAX_PARTS;
+            int part = (int) c & MAX_PARTS;
+            if ((int) (c >>> 32) != g || part >= parts) {
                 return;
             }
             if (claim.compareAndSet(c, c + 1)) {
@@ -211,7 +222,7 @@ final class WorkerPool implements AutoCloseable {
 
         @Override
         public void run() {
-            long seen = generation;
+            int seen = generation;
             while (true) {
                 long start = System.nanoTime();
                 while (generation == seen && !closed) {
@@ -232,11 +243,7 @@ final class WorkerPool implements AutoCloseable {
                     return;
                 }
                 seen = generation;
-                Job j = job;
-                int p = parts;
-                if (j != null) {
-                    claimParts(seen, j, p);
-                }
+                claimParts(seen);
             }
         }
     }

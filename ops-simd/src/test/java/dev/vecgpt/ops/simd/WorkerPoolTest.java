@@ -1,6 +1,7 @@
 package dev.vecgpt.ops.simd;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.concurrent.atomic.AtomicIntegerArray;
@@ -19,6 +20,54 @@ class WorkerPoolTest {
                 for (int i = 0; i < parts; i++) {
                     assertEquals(1, runs.get(i), "call " + call + ", part " + i + " of " + parts);
                 }
+            }
+        }
+    }
+
+    /**
+     * Back-to-back calls of one reused job (as the matmul reuses its {@code Call}) with part counts
+     * that change every call, on more workers than cores, so that workers are often descheduled in
+     * the middle of a hand-off: a worker that wakes late for a call the caller already finished must
+     * not take a part of the next one with the wrong part count, nor count a part it did not run.
+     * Any of that shows as a part run twice, with another count, or not done when the call returns.
+     */
+    @Test
+    void aLateWorkerNeverRunsOrCountsAPartOfTheNextCall() {
+        final class Recorder implements WorkerPool.Job {
+            AtomicIntegerArray runs;
+            int parts;
+            volatile String wrongCount;
+
+            @Override
+            public void run(int part, int n) {
+                if (n != parts) {
+                    wrongCount = "part " + part + " ran with " + n + " parts in a call of " + parts;
+                }
+                runs.incrementAndGet(part);
+            }
+        }
+        Recorder job = new Recorder();
+        try (WorkerPool pool = new WorkerPool(2 * Runtime.getRuntime().availableProcessors() + 1)) {
+            for (int call = 0; call < 1_000_000; call++) {
+                int parts = call % 2 == 0 ? 2 : 2 + call % 31;
+                job.runs = new AtomicIntegerArray(parts);
+                job.parts = parts;
+                pool.run(parts, job);
+                for (int i = 0; i < parts; i++) {
+                    assertEquals(1, job.runs.get(i), "call " + call + ", part " + i + " of " + parts);
+                }
+                assertNull(job.wrongCount, "call " + call);
+            }
+        }
+    }
+
+    @Test
+    void aPartCountOutsideTheClaimWordIsRefused() {
+        try (WorkerPool pool = new WorkerPool(2)) {
+            for (int parts : new int[] {0, -1, WorkerPool.MAX_PARTS + 1}) {
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                        () -> pool.run(parts, (part, n) -> { }));
+                assertEquals("parts is " + parts + ", must be in [1, 65535]", e.getMessage());
             }
         }
     }
