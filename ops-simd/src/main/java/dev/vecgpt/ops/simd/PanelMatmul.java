@@ -151,7 +151,7 @@ final class PanelMatmul {
     /**
      * Fewer rows than this take the two-row tile even where the four-row one fits: at these sizes the
      * weights' stream, not the FMAs, sets the pace, and C2 compiles the four-row tile in about a
-     * second (it spills while allocating 21 vector registers) against a fifth of that for two rows.
+     * second (it spills while allocating 21 vector registers) against about a third of that for two rows.
      * So a fresh process's short prompt runs compiled code at once instead of waiting on that compile.
      */
     static final int TILE4_MIN_ROWS = 16;
