@@ -18,41 +18,17 @@ final class DirectMatmul {
     /** One scratch panel per thread, grown when a call needs a larger one. */
     private static final ThreadLocal<MemorySegment[]> SCRATCH = ThreadLocal.withInitial(() -> new MemorySegment[1]);
 
-    private static final class Call implements WorkerPool.Job {
-        Tensor x;
-        Tensor w;
-        Tensor y;
-
-        @Override
-        public void run(int part, int parts) {
-            int panels = panels(w);
-            multiply(x, w, y, PanelMatmul.split(panels, part, parts), PanelMatmul.split(panels, part + 1, parts));
-        }
-    }
-
-    private static final ThreadLocal<Call> CALLS = ThreadLocal.withInitial(Call::new);
+    private static final ThreadLocal<PanelCall<Tensor>> CALLS =
+            ThreadLocal.withInitial(() -> new PanelCall<>(DirectMatmul::multiply));
 
     private static int panels(Tensor w) {
         return (w.shape().dim(0) + Panels.WIDTH - 1) / Panels.WIDTH;
     }
 
     static void multiply(Tensor x, Tensor w, Tensor y, WorkerPool pool) {
-        int parts = PanelMatmul.parts(x.size() * w.shape().dim(0), panels(w), pool, x.segment(), w.segment(), y.segment());
-        if (parts == 1) {
-            multiply(x, w, y, 0, panels(w));
-            return;
-        }
-        Call call = CALLS.get();
-        call.x = x;
-        call.w = w;
-        call.y = y;
-        try {
-            pool.run(parts, call);
-        } finally {
-            call.x = null;
-            call.w = null;
-            call.y = null;
-        }
+        int panels = panels(w);
+        int parts = PanelMatmul.parts(x.size() * w.shape().dim(0), panels, pool, x.segment(), w.segment(), y.segment());
+        CALLS.get().run(x, w, y, panels, parts, pool);
     }
 
     private static void multiply(Tensor x, Tensor w, Tensor y, int from, int to) {

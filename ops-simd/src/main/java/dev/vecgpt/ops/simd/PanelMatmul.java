@@ -49,44 +49,18 @@ final class PanelMatmul {
      */
     private static final long PARALLEL_WORK = 1L << 17;
 
-    /** The arguments of one call, reused per calling thread: a hand-off allocates nothing. */
-    private static final class Call implements WorkerPool.Job {
-        Tensor x;
-        Panels w;
-        Tensor y;
-
-        @Override
-        public void run(int part, int parts) {
-            int panels = w.count();
-            multiply(x, w, y, split(panels, part, parts), split(panels, part + 1, parts));
-        }
-    }
-
-    private static final ThreadLocal<Call> CALLS = ThreadLocal.withInitial(Call::new);
+    /** Each calling thread's reusable hand-off: a split call allocates nothing. */
+    private static final ThreadLocal<PanelCall<Panels>> CALLS =
+            ThreadLocal.withInitial(() -> new PanelCall<>(PanelMatmul::multiply));
 
     /**
-     * Splits the panels into one contiguous run per thread. Each output belongs to one panel, so to
-     * one thread, and its sum is the same whatever the split.
+     * Splits the panels into a few contiguous runs per thread. Each output belongs to one panel, so
+     * to one thread, and its sum is the same whatever the split.
      */
     static void multiply(Tensor x, Panels w, Tensor y, WorkerPool pool) {
         int panels = w.count();
-        long work = x.size() * w.n();
-        int parts = parts(work, panels, pool, x.segment(), w.memory(), y.segment());
-        if (parts == 1) {
-            multiply(x, w, y, 0, panels);
-            return;
-        }
-        Call call = CALLS.get();
-        call.x = x;
-        call.w = w;
-        call.y = y;
-        try {
-            pool.run(parts, call);
-        } finally {
-            call.x = null;
-            call.w = null;
-            call.y = null;
-        }
+        int parts = parts(x.size() * w.n(), panels, pool, x.segment(), w.memory(), y.segment());
+        CALLS.get().run(x, w, y, panels, parts, pool);
     }
 
     /** Parts per thread: claimed one at a time, so a thread the OS holds back leaves its share to the others. */
