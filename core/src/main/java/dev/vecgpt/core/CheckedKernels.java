@@ -128,7 +128,7 @@ final class CheckedKernels implements Kernels {
         requireAlive("layerNorm", "shift", shift);
         requireAlive("layerNorm", "out", out);
         int dim = x.shape().dim(-1);
-        if (!scale.shape().equals(Shape.of(dim)) || !shift.shape().equals(Shape.of(dim))) {
+        if (!isVector(scale.shape(), dim) || !isVector(shift.shape(), dim)) {
             throw new IllegalArgumentException("layerNorm: scale " + scale.shape() + " and shift " + shift.shape()
                     + " must be [" + dim + "] for x " + x.shape());
         }
@@ -195,6 +195,44 @@ final class CheckedKernels implements Kernels {
         requireDisjoint("attentionValues", "weights", weights, out);
         requireDisjoint("attentionValues", "v", v, out);
         delegate.attentionValues(weights, v, heads, out);
+    }
+
+    @Override
+    public void attention(Tensor q, Tensor k, Tensor v, int keys, int heads, Tensor out) {
+        requireAlive("attention", "q", q);
+        requireAlive("attention", "k", k);
+        requireAlive("attention", "v", v);
+        requireAlive("attention", "out", out);
+        requireHeads("attention", "q", q, heads);
+        requireHeads("attention", "k", k, heads);
+        requireHeads("attention", "v", v, heads);
+        requireLike("attention", "k", k, q);
+        requireLike("attention", "v", v, q);
+        int queries = q.shape().dim(1);
+        int positions = Math.min(k.shape().dim(1), v.shape().dim(1));
+        if (keys < queries || keys > positions) {
+            throw new IllegalArgumentException("attention: keys is " + keys + ", must be in [" + queries + ", "
+                    + positions + "]: at least q's " + queries + " positions, at most what k " + k.shape()
+                    + " and v " + v.shape() + " hold");
+        }
+        requireSameShape("attention", q, out);
+        requireDisjoint("attention", "q", q, out);
+        requireDisjoint("attention", "k", k, out);
+        requireDisjoint("attention", "v", v, out);
+        delegate.attention(q, k, v, keys, heads, out);
+    }
+
+    /** Whether {@code shape} is {@code [n]}; compared in place, as this runs on every call of a decode step. */
+    private static boolean isVector(Shape shape, int n) {
+        return shape.rank() == 1 && shape.dim(0) == n;
+    }
+
+    /** {@code t} is {@code [B, S, D]} for {@code q [B, T, D]}: any number of positions. */
+    private static void requireLike(String op, String name, Tensor t, Tensor q) {
+        if (t.shape().dim(0) != q.shape().dim(0) || t.shape().dim(2) != q.shape().dim(2)) {
+            throw new IllegalArgumentException(op + ": " + name + " " + t.shape() + " must be [" + q.shape().dim(0)
+                    + ", S, " + q.shape().dim(2) + "] for q " + q.shape());
+        }
     }
 
     private static void requireHeads(String op, String name, Tensor t, int heads) {

@@ -1,6 +1,7 @@
 package dev.vecgpt.core;
 
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 
 /**
  * The compute kernels of the GPT pipeline. Each writes its result into a caller-allocated output
@@ -123,4 +124,41 @@ public interface Kernels extends AutoCloseable {
      * {@code v [B, S, D]}: the heads' contexts side by side, as PyTorch's concatenation.
      */
     void attentionValues(Tensor weights, Tensor v, int heads, Tensor out);
+
+    /**
+     * Causal attention in one call, as inference runs it: {@link #attentionScores}, {@link #softmax}
+     * and {@link #attentionValues} in turn, over the first {@code keys} positions of {@code k} and
+     * {@code v} {@code [B, S ≥ keys, D]}, for the T queries of {@code q [B, T, D]} at the last T of
+     * those positions; the heads' contexts go to {@code out [B, T, D]}. k and v may hold more
+     * positions than are attended (a KV cache's whole buffer), so a decode step needs no views and
+     * no scores tensor. This default runs the three kernels on copies (the reference's definition);
+     * fast kernels attend in place and skip the masked positions, which adds only zeros: the same
+     * bits as their own three kernels for finite inputs.
+     */
+    default void attention(Tensor q, Tensor k, Tensor v, int keys, int heads, Tensor out) {
+        int batch = q.shape().dim(0);
+        try (Arena arena = Arena.ofConfined()) {
+            Tensor scores = Tensor.allocate(arena, batch, heads, q.shape().dim(1), keys);
+            Tensor attended = firstPositions(k, keys, arena);
+            attentionScores(q, attended, heads, scores);
+            softmax(scores, scores);
+            attentionValues(scores, firstPositions(v, keys, arena), heads, out);
+        }
+    }
+
+    /** {@code [B, keys, D]}: the first {@code keys} positions of each batch of {@code t [B, S, D]}, copied unless S is keys. */
+    private static Tensor firstPositions(Tensor t, int keys, Arena arena) {
+        int batch = t.shape().dim(0);
+        int positions = t.shape().dim(1);
+        int dim = t.shape().dim(2);
+        if (positions == keys) {
+            return t;
+        }
+        Tensor copy = Tensor.allocate(arena, batch, keys, dim);
+        long bytes = (long) keys * dim * Float.BYTES;
+        for (int b = 0; b < batch; b++) {
+            MemorySegment.copy(t.segment(), (long) b * positions * dim * Float.BYTES, copy.segment(), b * bytes, bytes);
+        }
+        return copy;
+    }
 }

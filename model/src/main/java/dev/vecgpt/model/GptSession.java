@@ -53,13 +53,13 @@ public final class GptSession implements AutoCloseable {
      * {@link #prefillBytes} for as long as it runs.
      */
     public static long bytes(GptConfig config) {
-        return KvCache.bytes(config) + Workspace.bytes(config, 1, 1, config.contextLength())
+        return KvCache.bytes(config) + Workspace.bytes(config, 1, 1)
                 + (long) config.vocabSize() * Float.BYTES;
     }
 
     /** Scratch bytes of one pass over {@code batch × length} new tokens (freed when the pass ends). */
     public static long prefillBytes(GptConfig config, int batch, int length) {
-        return Workspace.bytes(config, batch, length, length);
+        return Workspace.bytes(config, batch, length);
     }
 
     /** What this session holds, {@link #bytes(GptConfig)} of its model's configuration. */

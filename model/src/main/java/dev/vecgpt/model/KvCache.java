@@ -22,8 +22,8 @@ final class KvCache {
         keys = new Tensor[config.nLayers()];
         values = new Tensor[config.nLayers()];
         for (int layer = 0; layer < keys.length; layer++) {
-            keys[layer] = Tensor.allocate(arena, capacity, config.embDim());
-            values[layer] = Tensor.allocate(arena, capacity, config.embDim());
+            keys[layer] = Tensor.allocate(arena, 1, capacity, config.embDim());
+            values[layer] = Tensor.allocate(arena, 1, capacity, config.embDim());
         }
     }
 
@@ -60,16 +60,18 @@ final class KvCache {
         MemorySegment.copy(v.segment(), 0, values[layer].segment(), offset, v.segment().byteSize());
     }
 
-    /** Layer {@code layer}'s keys of the first {@code count} positions, {@code [1, count, D]}. */
-    Tensor keys(int layer, int count) {
-        return view(keys[layer], count);
+    /** Layer {@code layer}'s keys, {@code [1, capacity, D]}: the first {@link #length()} positions are filled. */
+    Tensor keys(int layer) {
+        return keys[layer];
     }
 
-    Tensor values(int layer, int count) {
-        return view(values[layer], count);
+    Tensor values(int layer) {
+        return values[layer];
     }
 
-    private static Tensor view(Tensor t, int count) {
-        return t.slice(0, count).reshape(Shape.of(1, count, t.shape().dim(1)));
+    /** A view of the first {@code count} positions of a cache buffer {@code [1, capacity, D]}. */
+    static Tensor first(Tensor buffer, int count) {
+        return buffer.reshape(Shape.of(buffer.shape().dim(1), buffer.shape().dim(2))).slice(0, count)
+                .reshape(Shape.of(1, count, buffer.shape().dim(2)));
     }
 }

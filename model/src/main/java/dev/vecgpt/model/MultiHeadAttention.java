@@ -14,7 +14,9 @@ record MultiHeadAttention(Kernels kernels, int heads, Linear query, Linear key, 
     /**
      * Attends from {@code input [B, T, D]} (the normalized stream, in {@code ws}) and writes the
      * result to {@code ws.out}. With a cache (batch 1), the new keys and values are appended to it
-     * and the queries attend to every cached position too.
+     * and the queries attend to every cached position too. Without dropout (eval) the kernels
+     * attend in one call over the cache's buffers as they are; in training, dropout needs the
+     * weights, so they go through a scores tensor.
      */
     void forward(Tensor input, Workspace ws, KvCache cache, int layer, DropoutState dropout) {
         query.forward(input, ws.q);
@@ -22,17 +24,24 @@ record MultiHeadAttention(Kernels kernels, int heads, Linear query, Linear key, 
         value.forward(input, ws.v);
         Tensor keys = ws.k;
         Tensor values = ws.v;
+        int positions = ws.length;
         if (cache != null) {
             cache.append(layer, ws.k, ws.v);
-            int total = cache.length() + ws.length;
-            keys = cache.keys(layer, total);
-            values = cache.values(layer, total);
+            keys = cache.keys(layer);
+            values = cache.values(layer);
+            positions += cache.length();
         }
-        Tensor weights = ws.scores(keys.shape().dim(1));
-        kernels.attentionScores(ws.q, keys, heads, weights);
-        kernels.softmax(weights, weights);
-        dropout.apply(weights);
-        kernels.attentionValues(weights, values, heads, ws.context);
+        if (dropout.training()) {
+            Tensor weights = ws.scores(positions);
+            Tensor attended = cache == null ? keys : KvCache.first(keys, positions);
+            kernels.attentionScores(ws.q, attended, heads, weights);
+            kernels.softmax(weights, weights);
+            dropout.apply(weights);
+            kernels.attentionValues(weights, cache == null ? values : KvCache.first(values, positions), heads,
+                    ws.context);
+        } else {
+            kernels.attention(ws.q, keys, values, positions, heads, ws.context);
+        }
         outProj.forward(ws.context, ws.out);
     }
 }

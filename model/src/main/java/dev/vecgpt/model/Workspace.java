@@ -26,14 +26,19 @@ final class Workspace {
     final Tensor out;
     /** The feed-forward's hidden layer {@code [B, T, 4D]}. */
     final Tensor hidden;
-    private final Tensor scores;
     private final int heads;
+    private final int maxKeys;
+    private final Arena arena;
+    /** Made on first use: only a training pass needs the attention weights as a tensor. */
+    private Tensor scores;
 
     /** For {@code batch × length} new tokens attending to at most {@code maxKeys} positions. */
     Workspace(GptConfig config, int batch, int length, int maxKeys, Arena arena) {
         this.batch = batch;
         this.length = length;
         this.heads = config.nHeads();
+        this.maxKeys = maxKeys;
+        this.arena = arena;
         Shape stream = Shape.of(batch, length, config.embDim());
         x = Tensor.allocate(arena, stream);
         normed = Tensor.allocate(arena, stream);
@@ -43,18 +48,22 @@ final class Workspace {
         context = Tensor.allocate(arena, stream);
         out = Tensor.allocate(arena, stream);
         hidden = Tensor.allocate(arena, batch, length, 4 * config.embDim());
-        scores = Tensor.allocate(arena, Math.toIntExact((long) batch * heads * length * maxKeys));
     }
 
-    /** The bytes of a workspace of these dimensions: seven {@code [B, T, D]} tensors, the hidden layer and the scores. */
-    static long bytes(GptConfig config, int batch, int length, int maxKeys) {
+    /**
+     * The bytes of a workspace of these dimensions in eval mode: seven {@code [B, T, D]} tensors and
+     * the hidden layer. A training pass adds the scores, {@code B · heads · T · maxKeys} floats.
+     */
+    static long bytes(GptConfig config, int batch, int length) {
         long tokens = (long) batch * length;
-        return (7 * tokens * config.embDim() + tokens * 4 * config.embDim()
-                + tokens * config.nHeads() * maxKeys) * Float.BYTES;
+        return (7 * tokens * config.embDim() + tokens * 4 * config.embDim()) * Float.BYTES;
     }
 
-    /** Attention scores {@code [B, heads, T, keys]} over the first part of the scores buffer. */
+    /** Attention scores {@code [B, heads, T, keys]} over the first part of the scores buffer (training only). */
     Tensor scores(int keys) {
+        if (scores == null) {
+            scores = Tensor.allocate(arena, Math.toIntExact((long) batch * heads * length * maxKeys));
+        }
         return scores.slice(0, batch * heads * length * keys).reshape(Shape.of(batch, heads, length, keys));
     }
 }

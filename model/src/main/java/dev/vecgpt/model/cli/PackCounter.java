@@ -91,4 +91,9 @@ final class PackCounter implements Kernels {
     public void attentionValues(Tensor weights, Tensor v, int heads, Tensor out) {
         delegate.attentionValues(weights, v, heads, out);
     }
+
+    @Override
+    public void attention(Tensor q, Tensor k, Tensor v, int keys, int heads, Tensor out) {
+        delegate.attention(q, k, v, keys, heads, out);
+    }
 }

@@ -37,13 +37,19 @@ final class Activations {
         // Parts of whole vectors, so that only the last part has a partial one.
         long vectors = (n + LANES - 1) / LANES;
         int parts = n < PARALLEL_ELEMENTS || !shareable ? 1 : (int) Math.min(pool.threads(), vectors);
-        pool.run(parts, (part, ignored) -> {
-            long from = vectors * part / parts * LANES;
-            long to = Math.min(n, vectors * (part + 1) / parts * LANES);
-            for (long block = from; block < to; block += BLOCK) {
-                geluBlock(xs, outs, block, (int) Math.min(BLOCK, to - block));
-            }
-        });
+        if (parts == 1) { // no job object: a decode step's calls allocate nothing
+            gelu(xs, outs, 0, n);
+            return;
+        }
+        pool.run(parts, (part, ignored) ->
+                gelu(xs, outs, vectors * part / parts * LANES, Math.min(n, vectors * (part + 1) / parts * LANES)));
+    }
+
+    /** Elements {@code [from, to)}, in blocks. */
+    private static void gelu(MemorySegment x, MemorySegment out, long from, long to) {
+        for (long block = from; block < to; block += BLOCK) {
+            geluBlock(x, out, block, (int) Math.min(BLOCK, to - block));
+        }
     }
 
     /**

@@ -77,7 +77,7 @@ final class Attention {
                 long kBase = (b * keys * dim + (long) h * headDim) * Float.BYTES;
                 // Query t sits at position keys − queries + t and sees the keys up to it.
                 scoresRows(qs, qBase, ks, kBase, (long) dim * Float.BYTES, headDim, keys - queries + t + 1, count,
-                        keys, scale, out, row * keys * Float.BYTES);
+                        keys, keys, scale, out, row * keys * Float.BYTES);
                 row += count;
             }
         });
@@ -86,17 +86,18 @@ final class Attention {
     /**
      * The score rows of {@code count} (at most 4) consecutive queries of one head, the first at
      * {@code qBase} seeing {@code firstVisible} keys and each next one one more, then {@code −∞} up
-     * to {@code keys}. Four queries go through {@link #scoresTile4x4} for the keys all of them see,
+     * to {@code fillEnd}; rows are {@code rowFloats} apart from {@code outBase}. Four queries go through {@link #scoresTile4x4} for the keys all of them see,
      * and one at a time for the rest; a score is the same bits either way.
      *
      * <p>The vector work is in methods of scalar arguments: should C2 not inline them here, a call
      * costs a call, never a boxed vector.
      */
-    private static void scoresRows(MemorySegment q, long qBase, MemorySegment k, long kBase, long kStride, int headDim,
-                                   int firstVisible, int count, int keys, float scale, MemorySegment out, long outBase) {
+    static void scoresRows(MemorySegment q, long qBase, MemorySegment k, long kBase, long kStride, int headDim,
+                           int firstVisible, int count, int fillEnd, int rowFloats, float scale, MemorySegment out,
+                           long outBase) {
         int vectorEnd = headDim - headDim % LANES;
         long qStride = kStride;
-        long outStride = (long) keys * Float.BYTES;
+        long outStride = (long) rowFloats * Float.BYTES;
         int from = 0;
         if (count == 4) {
             for (; from + 4 <= firstVisible; from += 4) {
@@ -110,10 +111,10 @@ final class Attention {
             scoresOfRow(q, qBase + r * qStride, k, kBase, kStride, headDim, vectorEnd, from, visible, scale, out, or);
             // The future: −∞, a vector at a time.
             int s = visible;
-            for (; s + LANES <= keys; s += LANES) {
+            for (; s + LANES <= fillEnd; s += LANES) {
                 MINUS_INFINITY.intoMemorySegment(out, or + (long) s * Float.BYTES, ORDER);
             }
-            for (; s < keys; s++) {
+            for (; s < fillEnd; s++) {
                 out.set(F, or + (long) s * Float.BYTES, Float.NEGATIVE_INFINITY);
             }
         }
@@ -390,7 +391,7 @@ final class Attention {
                 long oBase = ((b * queries + t) * dim + (long) h * headDim) * Float.BYTES;
                 long vStride = (long) dim * Float.BYTES;
                 if (t + 4 <= queries && row + 4 <= end) {
-                    valuesRows4(ws, row * keys * Float.BYTES, keys, vs, vBase, vStride, headDim, os, oBase);
+                    valuesRows4(ws, row * keys * Float.BYTES, keys, keys, vs, vBase, vStride, headDim, os, oBase);
                     row += 4;
                 } else {
                     valuesRow(ws, row * keys * Float.BYTES, keys, vs, vBase, vStride, headDim, os, oBase);
@@ -402,14 +403,14 @@ final class Attention {
 
     /**
      * {@link #valuesRow} for four consecutive queries of one head at once (weight rows
-     * {@code keys} floats apart, output rows {@code vStride} apart): each load of v serves four
+     * {@code rowFloats} apart, output rows {@code vStride} apart), over keys {@code [0, keys)}: each load of v serves four
      * rows, so a head's values stream from L2 once per four queries, not once per query, and the
      * fma units, not the loads, set the pace. Every output is the same fma chain as in
      * {@link #valuesRow}, so the same bits.
      */
-    private static void valuesRows4(MemorySegment w, long wBase, int keys, MemorySegment v, long vBase, long vStride,
-                                    int headDim, MemorySegment out, long oBase) {
-        long wStride = (long) keys * Float.BYTES;
+    static void valuesRows4(MemorySegment w, long wBase, int rowFloats, int keys, MemorySegment v, long vBase,
+                            long vStride, int headDim, MemorySegment out, long oBase) {
+        long wStride = (long) rowFloats * Float.BYTES;
         int vectorEnd = headDim - headDim % LANES;
         int i = 0;
         for (; i + 4 * LANES <= vectorEnd; i += 4 * LANES) {
@@ -514,8 +515,8 @@ final class Attention {
      * from zero, whether it sits in a vector lane or in the scalar tail: the reference's terms in
      * the reference's order, only without rounding each product.
      */
-    private static void valuesRow(MemorySegment w, long wBase, int keys, MemorySegment v, long vBase, long vStride,
-                                  int headDim, MemorySegment out, long oBase) {
+    static void valuesRow(MemorySegment w, long wBase, int keys, MemorySegment v, long vBase, long vStride,
+                          int headDim, MemorySegment out, long oBase) {
         int vectorEnd = headDim - headDim % LANES;
         int i = 0;
         // Four vectors of the head (64 floats on AVX-512) at a time: four independent fma chains.

@@ -36,9 +36,9 @@ final class Norms {
 
     private Norms() {}
 
-    /** Splits {@code rows} into one contiguous run per thread, when the call is big enough and every tensor shareable. */
-    private static int parts(long rows, long elements, long threshold, WorkerPool pool, Tensor... tensors) {
-        if (elements < threshold || pool.threads() == 1) {
+    /** Splits {@code rows} into one contiguous run per thread, when every tensor is shareable (for calls big enough to split). */
+    private static int parts(long rows, WorkerPool pool, Tensor... tensors) {
+        if (pool.threads() == 1) {
             return 1;
         }
         for (Tensor t : tensors) {
@@ -54,16 +54,24 @@ final class Norms {
     static void layerNorm(Tensor x, Tensor scale, Tensor shift, float eps, Tensor out, WorkerPool pool) {
         int dim = scale.shape().dim(0);
         long rows = x.size() / dim;
-        int parts = parts(rows, x.size(), LAYER_NORM_PARALLEL, pool, x, scale, shift, out);
         MemorySegment xs = x.segment();
         MemorySegment scales = scale.segment();
         MemorySegment shifts = shift.segment();
         MemorySegment outs = out.segment();
-        pool.run(parts, (part, ignored) -> {
-            for (long r = rows * part / parts, end = rows * (part + 1) / parts; r < end; r++) {
-                layerNormRow(xs, scales, shifts, eps, outs, r * dim * Float.BYTES, dim);
-            }
-        });
+        if (x.size() < LAYER_NORM_PARALLEL) { // no job object: a decode step's calls allocate nothing
+            layerNormRows(xs, scales, shifts, eps, outs, dim, 0, rows);
+            return;
+        }
+        int parts = parts(rows, pool, x, scale, shift, out);
+        pool.run(parts, (part, ignored) ->
+                layerNormRows(xs, scales, shifts, eps, outs, dim, rows * part / parts, rows * (part + 1) / parts));
+    }
+
+    private static void layerNormRows(MemorySegment x, MemorySegment scale, MemorySegment shift, float eps,
+                                      MemorySegment out, int dim, long from, long to) {
+        for (long r = from; r < to; r++) {
+            layerNormRow(x, scale, shift, eps, out, r * dim * Float.BYTES, dim);
+        }
     }
 
     /**
@@ -148,14 +156,20 @@ final class Norms {
     static void softmax(Tensor x, Tensor out, WorkerPool pool) {
         int dim = x.shape().dim(-1);
         long rows = x.size() / dim;
-        int parts = parts(rows, x.size(), SOFTMAX_PARALLEL, pool, x, out);
         MemorySegment xs = x.segment();
         MemorySegment outs = out.segment();
-        pool.run(parts, (part, ignored) -> {
-            for (long r = rows * part / parts, end = rows * (part + 1) / parts; r < end; r++) {
-                softmaxRow(xs, outs, r * dim * Float.BYTES, dim);
-            }
-        });
+        if (x.size() < SOFTMAX_PARALLEL) {
+            softmaxRows(xs, outs, dim, 0, rows);
+            return;
+        }
+        int parts = parts(rows, pool, x, out);
+        pool.run(parts, (part, ignored) -> softmaxRows(xs, outs, dim, rows * part / parts, rows * (part + 1) / parts));
+    }
+
+    private static void softmaxRows(MemorySegment x, MemorySegment out, int dim, long from, long to) {
+        for (long r = from; r < to; r++) {
+            softmaxRow(x, out, r * dim * Float.BYTES, dim);
+        }
     }
 
     /**
@@ -165,21 +179,35 @@ final class Norms {
      * x. Three methods of scalar arguments, each small enough for C2 to inline its vector helpers.
      */
     private static void softmaxRow(MemorySegment x, MemorySegment out, long base, int dim) {
-        int vectorEnd = dim - dim % LANES;
-        float max = max(x, base, dim, vectorEnd);
-        float sum = expAndSum(x, out, base, dim, vectorEnd, max);
-        divide(out, base, dim, vectorEnd, sum);
+        softmaxRow(x, out, base, dim, dim);
     }
 
-    private static float max(MemorySegment x, long base, int dim, int vectorEnd) {
+    /**
+     * {@link #softmaxRow} of a row whose elements from {@code visible} on are {@code −∞} (masked),
+     * reading and writing only as far as needed: the whole vectors up to the one holding element
+     * {@code visible − 1}, and the elements past the row's last whole vector up to {@code visible}.
+     * The skipped elements would only have added exact zeros to the sums (which start at +0, so no
+     * −0 can meet them), so the outputs before {@code visible} are the full row's bits; those after
+     * it are left as they were. In the vector that holds {@code visible − 1}, the elements after it
+     * must be −∞ (they become +0).
+     */
+    static void softmaxRow(MemorySegment x, MemorySegment out, long base, int dim, int visible) {
+        int vectorEnd = dim - dim % LANES;
+        int vectorsEnd = Math.min(vectorEnd, (visible + LANES - 1) / LANES * LANES);
+        float max = max(x, base, visible, vectorEnd, vectorsEnd);
+        float sum = expAndSum(x, out, base, visible, vectorEnd, vectorsEnd, max);
+        divide(out, base, visible, vectorEnd, vectorsEnd, sum);
+    }
+
+    /** Over the whole vectors before {@code vectorsEnd}, then elements {@code [vectorEnd, end)}. */
+    private static float max(MemorySegment x, long base, int end, int vectorEnd, int vectorsEnd) {
         FloatVector maxV = FloatVector.broadcast(SPECIES, Float.NEGATIVE_INFINITY);
-        int i = 0;
-        for (; i < vectorEnd; i += LANES) {
+        for (int i = 0; i < vectorsEnd; i += LANES) {
             maxV = maxV.max(FloatVector.fromMemorySegment(SPECIES, x, base + (long) i * Float.BYTES, ORDER));
         }
         // MAX is exact and order-free (ties of ±0 aside, which give the same exp), so reduceLanes is safe here.
         float max = maxV.reduceLanes(VectorOperators.MAX);
-        for (; i < dim; i++) {
+        for (int i = vectorEnd; i < end; i++) {
             max = Math.max(max, x.get(F, base + (long) i * Float.BYTES));
         }
         return max;
@@ -190,18 +218,18 @@ final class Norms {
      * vectors, {@link VectorFunctions#sum}, then the last elements one by one, through the scalar
      * twin of the vector exp (the same bits as a lane).
      */
-    private static float expAndSum(MemorySegment x, MemorySegment out, long base, int dim, int vectorEnd, float max) {
+    private static float expAndSum(MemorySegment x, MemorySegment out, long base, int end, int vectorEnd,
+                                   int vectorsEnd, float max) {
         FloatVector maxV = FloatVector.broadcast(SPECIES, max);
         FloatVector acc = FloatVector.zero(SPECIES);
-        int i = 0;
-        for (; i < vectorEnd; i += LANES) {
+        for (int i = 0; i < vectorsEnd; i += LANES) {
             long at = base + (long) i * Float.BYTES;
             FloatVector e = VectorFunctions.exp(FloatVector.fromMemorySegment(SPECIES, x, at, ORDER).sub(maxV));
             e.intoMemorySegment(out, at, ORDER);
             acc = acc.add(e);
         }
         float sum = VectorFunctions.sum(acc);
-        for (; i < dim; i++) {
+        for (int i = vectorEnd; i < end; i++) {
             long at = base + (long) i * Float.BYTES;
             float e = VectorFunctions.exp(x.get(F, at) - max);
             out.set(F, at, e);
@@ -210,14 +238,13 @@ final class Norms {
         return sum;
     }
 
-    private static void divide(MemorySegment out, long base, int dim, int vectorEnd, float sum) {
+    private static void divide(MemorySegment out, long base, int end, int vectorEnd, int vectorsEnd, float sum) {
         FloatVector sumV = FloatVector.broadcast(SPECIES, sum);
-        int i = 0;
-        for (; i < vectorEnd; i += LANES) {
+        for (int i = 0; i < vectorsEnd; i += LANES) {
             long at = base + (long) i * Float.BYTES;
             FloatVector.fromMemorySegment(SPECIES, out, at, ORDER).div(sumV).intoMemorySegment(out, at, ORDER);
         }
-        for (; i < dim; i++) {
+        for (int i = vectorEnd; i < end; i++) {
             long at = base + (long) i * Float.BYTES;
             out.set(F, at, out.get(F, at) / sum);
         }

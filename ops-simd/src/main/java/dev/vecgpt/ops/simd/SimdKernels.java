@@ -165,4 +165,9 @@ public final class SimdKernels implements Kernels {
     public void attentionValues(Tensor weights, Tensor v, int heads, Tensor out) {
         Attention.values(weights, v, heads, out, pool);
     }
+
+    @Override
+    public void attention(Tensor q, Tensor k, Tensor v, int keys, int heads, Tensor out) {
+        FusedAttention.attend(q, k, v, keys, heads, out, pool);
+    }
 }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.vecgpt.core.KernelProvider;
 import dev.vecgpt.core.Kernels;
 import dev.vecgpt.core.PackedWeight;
+import dev.vecgpt.core.Shape;
 import dev.vecgpt.core.Tensor;
 import java.lang.foreign.Arena;
 import org.junit.jupiter.api.function.Executable;
@@ -108,6 +109,37 @@ class BadInputTest {
                     () -> kernels.gather(dead, new int[] {0, 1, 2, 3}, out));
             expect(out, IllegalStateException.class, "b [4, 4] belongs to a closed arena", () -> kernels.add(live, dead, out));
             assertThrows(IllegalStateException.class, () -> kernels.add(live, live, dead));
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"scalar", "simd"})
+    void attentionRejectsKeyCountsAndShapesThatDoNotFit(String name) {
+        Kernels kernels = KernelProvider.byName(name);
+        try (Arena arena = Arena.ofConfined()) {
+            Tensor q = filled(arena, 1f, 1, 3, 8);
+            Tensor k = filled(arena, 1f, 1, 10, 8);
+            Tensor v = filled(arena, 1f, 1, 10, 8);
+            Tensor out = filled(arena, SENTINEL, 1, 3, 8);
+            expect(out, IllegalArgumentException.class, "keys is 2, must be in [3, 10]",
+                    () -> kernels.attention(q, k, v, 2, 2, out));
+            expect(out, IllegalArgumentException.class, "keys is 11, must be in [3, 10]",
+                    () -> kernels.attention(q, k, v, 11, 2, out));
+            expect(out, IllegalArgumentException.class, "keys is 10, must be in [3, 9]",
+                    () -> kernels.attention(q, k, filled(arena, 1f, 1, 9, 8), 10, 2, out));
+            expect(out, IllegalArgumentException.class, "k [2, 10, 8] must be [1, S, 8]",
+                    () -> kernels.attention(q, filled(arena, 1f, 2, 10, 8), v, 5, 2, out));
+            expect(out, IllegalArgumentException.class, "v [1, 10, 6] must be [1, S, 8]",
+                    () -> kernels.attention(q, k, filled(arena, 1f, 1, 10, 6), 5, 2, out));
+            expect(out, IllegalArgumentException.class, "3 heads do not divide q's width 8",
+                    () -> kernels.attention(q, k, v, 5, 3, out));
+            Tensor wide = filled(arena, SENTINEL, 1, 4, 8);
+            expect(wide, IllegalArgumentException.class, "out [1, 4, 8] must have x's shape [1, 3, 8]",
+                    () -> kernels.attention(q, k, v, 5, 2, wide));
+            Tensor cache = filled(arena, SENTINEL, 10, 8);
+            Tensor inCache = cache.slice(7, 10).reshape(Shape.of(1, 3, 8));
+            expect(inCache, IllegalArgumentException.class, "out overlaps k",
+                    () -> kernels.attention(q, cache.reshape(Shape.of(1, 10, 8)), v, 5, 2, inCache));
         }
     }
 

@@ -1,0 +1,127 @@
+package dev.vecgpt.ops.simd;
+
+import static dev.vecgpt.ops.simd.SimdKernels.SPECIES;
+
+import dev.vecgpt.core.Tensor;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Causal attention in one pass over the rows {@code (b, h, t)}: for up to four queries of one head
+ * at a time, their scores go to a small scratch of the thread's own, are softmaxed there and
+ * weight the values at once. Each step is {@link Attention}'s or {@link Norms}' row function, so a
+ * row's bits are those of the three separate kernels; what is skipped is the masked part (the
+ * future keys' softmax and values, which only add zeros), the {@code [B, H, T, S]} scores tensor
+ * with its round trips through memory, and two of three thread hand-offs.
+ *
+ * <p>The arguments sit in the fields of an object each calling thread reuses, so a call allocates
+ * nothing; so does the scratch, made once per thread and grown when a call needs more.
+ */
+final class FusedAttention implements WorkerPool.Job {
+
+    private static final int LANES = SPECIES.length();
+    /** Rows of queries that go through the register tiles together. */
+    private static final int GROUP = 4;
+    /** Below this many multiply-adds (about a millisecond) a call runs on the caller's thread. */
+    private static final long PARALLEL_WORK = 1L << 22;
+
+    private static final ThreadLocal<FusedAttention> CALLS = ThreadLocal.withInitial(FusedAttention::new);
+    private static final ThreadLocal<MemorySegment[]> SCRATCH = ThreadLocal.withInitial(() -> new MemorySegment[1]);
+
+    private MemorySegment q;
+    private MemorySegment k;
+    private MemorySegment v;
+    private MemorySegment out;
+    private long kBatchBytes;
+    private long vBatchBytes;
+    private int keys;
+    private int queries;
+    private int heads;
+    private int dim;
+    private long rows;
+
+    private FusedAttention() {}
+
+    static void attend(Tensor q, Tensor k, Tensor v, int keys, int heads, Tensor out, WorkerPool pool) {
+        int batch = q.shape().dim(0);
+        int queries = q.shape().dim(1);
+        int dim = q.shape().dim(2);
+        long rows = (long) batch * heads * queries;
+        // Multiply-adds: the scores and the values of the visible keys, about keys − T/2 per query.
+        long work = rows * (keys - queries / 2) * 2 * (dim / heads);
+        int parts = work < PARALLEL_WORK || pool.threads() == 1 || !pool.canShare(q.segment())
+                || !pool.canShare(k.segment()) || !pool.canShare(v.segment()) || !pool.canShare(out.segment())
+                ? 1 : (int) Math.min(pool.threads(), rows);
+        FusedAttention call = CALLS.get();
+        call.q = q.segment();
+        call.k = k.segment();
+        call.v = v.segment();
+        call.out = out.segment();
+        call.kBatchBytes = (long) k.shape().dim(1) * dim * Float.BYTES;
+        call.vBatchBytes = (long) v.shape().dim(1) * dim * Float.BYTES;
+        call.keys = keys;
+        call.queries = queries;
+        call.heads = heads;
+        call.dim = dim;
+        call.rows = rows;
+        try {
+            if (parts == 1) {
+                call.run(0, 1);
+            } else {
+                pool.run(parts, call);
+            }
+        } finally {
+            call.q = call.k = call.v = call.out = null;
+        }
+    }
+
+    /** Rows {@code [rows·part/parts, rows·(part+1)/parts)}, as {@link Attention}'s kernels split them. */
+    @Override
+    public void run(int part, int parts) {
+        int headDim = dim / heads;
+        // Exactly the reference's scale: 1/√d in double, rounded once.
+        float scale = (float) (1 / Math.sqrt(headDim));
+        long rowBytes = (long) keys * Float.BYTES;
+        MemorySegment scores = scratch(GROUP * rowBytes);
+        long stride = (long) dim * Float.BYTES;
+        long end = rows * (part + 1) / parts;
+        for (long row = rows * part / parts; row < end; ) {
+            int t = (int) (row % queries);
+            long bh = row / queries;
+            long b = bh / heads;
+            long head = (long) (int) (bh % heads) * headDim * Float.BYTES;
+            int count = (int) Math.min(GROUP, Math.min(end - row, queries - t));
+            // Query t sits at position keys − queries + t and sees the keys up to it; the group's last sees `last`.
+            int first = keys - queries + t + 1;
+            int last = first + count - 1;
+            long qBase = (b * queries + t) * stride + head;
+            Attention.scoresRows(q, qBase, k, b * kBatchBytes + head, stride, headDim, first, count,
+                    Math.min(keys, (last + LANES - 1) / LANES * LANES), keys, scale, scores, 0);
+            for (int r = 0; r < count; r++) {
+                Norms.softmaxRow(scores, scores, r * rowBytes, keys, first + r);
+                // Keys the group's last query sees and this one does not: weight +0, as softmax gives them.
+                for (int s = first + r; s < last; s++) {
+                    scores.set(Tensor.FLOAT, r * rowBytes + (long) s * Float.BYTES, 0f);
+                }
+            }
+            long vBase = b * vBatchBytes + head;
+            if (count == GROUP) {
+                Attention.valuesRows4(scores, 0, keys, last, v, vBase, stride, headDim, out, qBase);
+            } else {
+                for (int r = 0; r < count; r++) {
+                    Attention.valuesRow(scores, r * rowBytes, first + r, v, vBase, stride, headDim, out, qBase + r * stride);
+                }
+            }
+            row += count;
+        }
+    }
+
+    /** This thread's scratch of at least {@code bytes}, reused from call to call. */
+    private static MemorySegment scratch(long bytes) {
+        MemorySegment[] holder = SCRATCH.get();
+        if (holder[0] == null || holder[0].byteSize() < bytes) {
+            holder[0] = Arena.ofAuto().allocate(bytes, Tensor.ALIGNMENT);
+        }
+        return holder[0];
+    }
+}
