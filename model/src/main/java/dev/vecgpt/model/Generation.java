@@ -18,6 +18,16 @@ public record Generation(int maxNewTokens, Sampling sampling, List<Integer> stop
         stopIds = List.copyOf(stopIds);
     }
 
+    /** Whether {@code id} is a stop id; unlike {@code stopIds().contains(id)}, boxes nothing. */
+    public boolean stopsAt(int id) {
+        for (int i = 0; i < stopIds.size(); i++) {
+            if (stopIds.get(i) == id) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** {@code maxNewTokens} greedy tokens (the argmax of each step), no stop token. */
     public static Generation greedy(int maxNewTokens) {
         return new Generation(maxNewTokens, Sampling.greedy(), List.of());

@@ -42,6 +42,8 @@ public final class GptModel implements AutoCloseable {
     private final Arena weights;
     private final Tensor tokEmb;
     private final Tensor posEmb;
+    /** Row p of posEmb as a view {@code [1, D]}, made once: a decode step adds one without making a view. */
+    private final Tensor[] positionRows;
     private final List<TransformerBlock> blocks = new ArrayList<>();
     private final LayerNorm finalNorm;
     private final PackedWeight outHead;
@@ -140,6 +142,10 @@ public final class GptModel implements AutoCloseable {
             parameters = Collections.unmodifiableMap(loaded);
             tokEmb = (Tensor) loaded.get(Gpt2Parameters.TOKEN_EMBEDDING);
             posEmb = (Tensor) loaded.get(Gpt2Parameters.POSITION_EMBEDDING);
+            positionRows = new Tensor[config.contextLength()];
+            for (int p = 0; p < positionRows.length; p++) {
+                positionRows[p] = posEmb.slice(p, p + 1);
+            }
             for (int i = 0; i < config.nLayers(); i++) {
                 blocks.add(TransformerBlock.of(i, loaded, kernels, config.nHeads()));
             }
@@ -229,10 +235,10 @@ public final class GptModel implements AutoCloseable {
      */
     void hidden(int[] flat, int start, Workspace ws, KvCache cache, DropoutState dropout) {
         kernels.gather(tokEmb, flat, ws.x);
-        kernels.add(ws.x, posEmb.slice(start, start + ws.length), ws.x);
+        kernels.add(ws.x, ws.length == 1 ? positionRows[start] : posEmb.slice(start, start + ws.length), ws.x);
         dropout.apply(ws.x);
-        for (TransformerBlock block : blocks) {
-            block.forward(ws, cache, dropout);
+        for (int i = 0; i < blocks.size(); i++) {
+            blocks.get(i).forward(ws, cache, dropout);
         }
         if (cache != null) {
             cache.advance(ws.length);

@@ -186,7 +186,7 @@ public final class GptSession implements AutoCloseable {
                 }
                 MemorySegment.copy(stepLogits.segment(), Tensor.FLOAT, 0, lastLogits, 0, lastLogits.length);
                 int next = sampler.next(lastLogits);
-                if (generation.stopIds().contains(next)) {
+                if (generation.stopsAt(next)) {
                     break;
                 }
                 tokens[length++] = next;
@@ -234,10 +234,7 @@ public final class GptSession implements AutoCloseable {
     }
 
     private void lastLogits(Workspace ws) {
-        int d = config.embDim();
-        Tensor last = ws.x.reshape(Shape.of(ws.length, d)).slice(ws.length - 1, ws.length);
-        Tensor normed = ws.normed.reshape(Shape.of(ws.length, d)).slice(0, 1);
-        model.logits(last, normed, stepLogits);
+        model.logits(ws.lastX, ws.lastNormed, stepLogits);
     }
 
     private void requireOpen() {

@@ -26,6 +26,9 @@ final class Workspace {
     final Tensor out;
     /** The feed-forward's hidden layer {@code [B, T, 4D]}. */
     final Tensor hidden;
+    /** Views {@code [1, D]} of the stream's last row and of normed's first, for the next token's logits. */
+    final Tensor lastX;
+    final Tensor lastNormed;
     private final int heads;
     private final int maxKeys;
     private final Arena arena;
@@ -48,6 +51,9 @@ final class Workspace {
         context = Tensor.allocate(arena, stream);
         out = Tensor.allocate(arena, stream);
         hidden = Tensor.allocate(arena, batch, length, 4 * config.embDim());
+        Shape rows = Shape.of(batch * length, config.embDim());
+        lastX = x.reshape(rows).slice(batch * length - 1, batch * length);
+        lastNormed = normed.reshape(rows).slice(0, 1);
     }
 
     /**
