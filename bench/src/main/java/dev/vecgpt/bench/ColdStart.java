@@ -39,13 +39,13 @@ public final class ColdStart {
     /** The launcher's line on standard error, e.g. "model ready in 1.9 s; 10 new tokens in 0.3 s: 33.0 tokens/s". */
     private static final Pattern TIMING = Pattern.compile("model ready in ([0-9.]+) s; (\\d+) new tokens in ([0-9.]+) s");
 
-    private record Variant(String name, String javaOpts) {}
+    private record Variant(String name, String aot, String javaOpts) {}
 
     private static final List<Variant> VARIANTS = List.of(
-            new Variant("neither", "-XX:AOTMode=off -Dvecgpt.warmup=false"),
-            new Variant("AOT cache only", "-Dvecgpt.warmup=false"),
-            new Variant("warm-up only", "-XX:AOTMode=off"),
-            new Variant("AOT cache + warm-up (default)", ""));
+            new Variant("neither", "", "-Dvecgpt.warmup=false"),
+            new Variant("AOT cache only", "on", "-Dvecgpt.warmup=false"),
+            new Variant("warm-up only (default)", "", ""),
+            new Variant("AOT cache + warm-up", "on", ""));
 
     private static final int[] TOKENS = {1, 10, 100};
 
@@ -70,7 +70,7 @@ public final class ColdStart {
         for (int r = 0; r < runs; r++) {
             for (int t = 0; t < TOKENS.length; t++) {
                 for (int v = 0; v < VARIANTS.size(); v++) {
-                    double[] m = cold(launcher, VARIANTS.get(v).javaOpts(), TOKENS[t], threads, format);
+                    double[] m = cold(launcher, VARIANTS.get(v), TOKENS[t], threads, format);
                     ready[v][t][r] = m[0];
                     gen[v][t][r] = m[1];
                     System.err.printf(Locale.ROOT, "%s, %d tokens: ready %.2f s, generated in %.2f s%n",
@@ -96,7 +96,7 @@ public final class ColdStart {
     }
 
     /** {@code [model ready s, generation s]} of one fresh {@code vecgpt generate --tokens n}. */
-    private static double[] cold(Path launcher, String javaOpts, int n, int threads, WeightFormat format)
+    private static double[] cold(Path launcher, Variant variant, int n, int threads, WeightFormat format)
             throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(launcher.toString(), "generate", "--tokens", Integer.toString(n),
                 "--threads", Integer.toString(threads)));
@@ -104,7 +104,8 @@ public final class ColdStart {
             command.add("--bf16");
         }
         ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD);
-        pb.environment().put("VECGPT_JAVA_OPTS", javaOpts);
+        pb.environment().put("VECGPT_JAVA_OPTS", variant.javaOpts());
+        pb.environment().put("VECGPT_AOT", variant.aot());
         Process p = pb.start();
         String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
         if (p.waitFor() != 0) {

@@ -13,12 +13,13 @@ import java.lang.management.ManagementFactory;
 
 /**
  * Heap bytes the calling thread allocates per decode token of GPT-2 124M (seed 123, eval), after
- * warm-up: generating 33 tokens minus generating 1, over 32. A JMH {@code -prof gc} figure also
- * counts the JIT's warm-up boxing, which on a busy machine can swamp it; this one is exact for the
- * caller (worker threads are not counted).
+ * WARMUP generations of 32 tokens (default 60, about 30 s: until then some vector code still runs
+ * at a C1 tier, which boxes): generating 33 tokens minus generating 1, over 32. A JMH
+ * {@code -prof gc} figure also counts the JIT's warm-up boxing, which on a busy machine can swamp
+ * it; this one is exact for the caller (worker threads are not counted).
  *
  * <p>{@code java --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar
- * dev.vecgpt.bench.DecodeAllocation [THREADS [FORMAT]]}
+ * dev.vecgpt.bench.DecodeAllocation [THREADS [FORMAT [WARMUP]]]}
  */
 public final class DecodeAllocation {
 
@@ -27,13 +28,14 @@ public final class DecodeAllocation {
     public static void main(String[] args) {
         int threads = args.length > 0 ? Integer.parseInt(args[0]) : 2;
         WeightFormat format = WeightFormat.valueOf(args.length > 1 ? args[1] : "F32");
+        int warmUp = args.length > 2 ? Integer.parseInt(args[2]) : 60;
         ThreadMXBean mx = (ThreadMXBean) ManagementFactory.getThreadMXBean();
         try (Kernels kernels = KernelState.kernels("simd", threads);
              GptModel model = new GptModel(GptConfig.GPT_CONFIG_124M, 123,
                      ModelOptions.DEFAULT.withKernels(kernels).withFormat(format));
              GptSession session = model.newSession()) {
             int[] prompt = {15496, 11, 314, 716};
-            for (int i = 0; i < 15; i++) {
+            for (int i = 0; i < warmUp; i++) {
                 session.generate(prompt, Generation.greedy(32)); // warm-up: C2 compiles the kernels
             }
             for (int round = 0; round < 3; round++) {
