@@ -68,7 +68,9 @@ public final class PrefillProfile {
             this.delegate = delegate;
         }
 
-        private void add(String kernel, long start) {
+        private void time(String kernel, Runnable call) {
+            long start = System.nanoTime();
+            call.run();
             nanos.computeIfAbsent(kernel, k -> new long[1])[0] += System.nanoTime() - start;
         }
 
@@ -84,23 +86,17 @@ public final class PrefillProfile {
 
         @Override
         public void gather(Tensor table, int[] ids, Tensor out) {
-            long start = System.nanoTime();
-            delegate.gather(table, ids, out);
-            add("gather", start);
+            time("gather", () -> delegate.gather(table, ids, out));
         }
 
         @Override
         public void add(Tensor a, Tensor b, Tensor out) {
-            long start = System.nanoTime();
-            delegate.add(a, b, out);
-            add("add", start);
+            time("add", () -> delegate.add(a, b, out));
         }
 
         @Override
         public void matmul(Tensor x, Tensor w, Tensor y) {
-            long start = System.nanoTime();
-            delegate.matmul(x, w, y);
-            add("matmul (unpacked)", start);
+            time("matmul (unpacked)", () -> delegate.matmul(x, w, y));
         }
 
         @Override
@@ -110,51 +106,37 @@ public final class PrefillProfile {
 
         @Override
         public void matmul(Tensor x, PackedWeight w, Tensor y) {
-            long start = System.nanoTime();
-            delegate.matmul(x, w, y);
-            add("matmul N=" + w.shape().dim(0) + " K=" + w.shape().dim(1), start);
+            time("matmul N=" + w.shape().dim(0) + " K=" + w.shape().dim(1), () -> delegate.matmul(x, w, y));
         }
 
         @Override
         public void layerNorm(Tensor x, Tensor scale, Tensor shift, float eps, Tensor out) {
-            long start = System.nanoTime();
-            delegate.layerNorm(x, scale, shift, eps, out);
-            add("layerNorm", start);
+            time("layerNorm", () -> delegate.layerNorm(x, scale, shift, eps, out));
         }
 
         @Override
         public void gelu(Tensor x, Tensor out) {
-            long start = System.nanoTime();
-            delegate.gelu(x, out);
-            add("gelu", start);
+            time("gelu", () -> delegate.gelu(x, out));
         }
 
         @Override
         public void attentionScores(Tensor q, Tensor k, int heads, Tensor scores) {
-            long start = System.nanoTime();
-            delegate.attentionScores(q, k, heads, scores);
-            add("attentionScores", start);
+            time("attentionScores", () -> delegate.attentionScores(q, k, heads, scores));
         }
 
         @Override
         public void softmax(Tensor x, Tensor out) {
-            long start = System.nanoTime();
-            delegate.softmax(x, out);
-            add("softmax", start);
+            time("softmax", () -> delegate.softmax(x, out));
         }
 
         @Override
         public void attentionValues(Tensor weights, Tensor v, int heads, Tensor out) {
-            long start = System.nanoTime();
-            delegate.attentionValues(weights, v, heads, out);
-            add("attentionValues", start);
+            time("attentionValues", () -> delegate.attentionValues(weights, v, heads, out));
         }
 
         @Override
         public void attention(Tensor q, Tensor k, Tensor v, int keys, int heads, Tensor out) {
-            long start = System.nanoTime();
-            delegate.attention(q, k, v, keys, heads, out);
-            add("attention", start);
+            time("attention", () -> delegate.attention(q, k, v, keys, heads, out));
         }
     }
 }
