@@ -135,8 +135,13 @@ public final class PrefillProfile {
         }
 
         @Override
-        public void attention(Tensor q, Tensor k, Tensor v, int keys, int heads, Tensor out) {
-            time("attention", () -> delegate.attention(q, k, v, keys, heads, out));
+        public void attention(Tensor q, Tensor kT, Tensor v, int keys, int heads, Tensor out) {
+            time("attention", () -> delegate.attention(q, kT, v, keys, heads, out));
+        }
+
+        @Override
+        public void transposeInto(Tensor x, Tensor xT, int at) {
+            time("transposeInto", () -> delegate.transposeInto(x, xT, at));
         }
     }
 }

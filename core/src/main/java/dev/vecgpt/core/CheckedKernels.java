@@ -198,41 +198,57 @@ final class CheckedKernels implements Kernels {
     }
 
     @Override
-    public void attention(Tensor q, Tensor k, Tensor v, int keys, int heads, Tensor out) {
+    public void attention(Tensor q, Tensor kT, Tensor v, int keys, int heads, Tensor out) {
         requireAlive("attention", "q", q);
-        requireAlive("attention", "k", k);
+        requireAlive("attention", "kT", kT);
         requireAlive("attention", "v", v);
         requireAlive("attention", "out", out);
         requireHeads("attention", "q", q, heads);
-        requireHeads("attention", "k", k, heads);
         requireHeads("attention", "v", v, heads);
-        requireLike("attention", "k", k, q);
-        requireLike("attention", "v", v, q);
-        int queries = q.shape().dim(1);
-        int positions = Math.min(k.shape().dim(1), v.shape().dim(1));
+        Shape qs = q.shape();
+        if (kT.shape().rank() != 3 || kT.shape().dim(0) != qs.dim(0) || kT.shape().dim(1) != qs.dim(2)) {
+            throw new IllegalArgumentException("attention: kT " + kT.shape() + " must be [" + qs.dim(0) + ", "
+                    + qs.dim(2) + ", S] (keys transposed) for q " + qs);
+        }
+        if (v.shape().dim(0) != qs.dim(0) || v.shape().dim(2) != qs.dim(2)) {
+            throw new IllegalArgumentException("attention: v " + v.shape() + " must be [" + qs.dim(0) + ", S, "
+                    + qs.dim(2) + "] for q " + qs);
+        }
+        int queries = qs.dim(1);
+        int positions = Math.min(kT.shape().dim(2), v.shape().dim(1));
         if (keys < queries || keys > positions) {
             throw new IllegalArgumentException("attention: keys is " + keys + ", must be in [" + queries + ", "
-                    + positions + "]: at least q's " + queries + " positions, at most what k " + k.shape()
+                    + positions + "]: at least q's " + queries + " positions, at most what kT " + kT.shape()
                     + " and v " + v.shape() + " hold");
         }
         requireSameShape("attention", q, out);
         requireDisjoint("attention", "q", q, out);
-        requireDisjoint("attention", "k", k, out);
+        requireDisjoint("attention", "kT", kT, out);
         requireDisjoint("attention", "v", v, out);
-        delegate.attention(q, k, v, keys, heads, out);
+        delegate.attention(q, kT, v, keys, heads, out);
+    }
+
+    @Override
+    public void transposeInto(Tensor x, Tensor xT, int at) {
+        requireAlive("transposeInto", "x", x);
+        requireAlive("transposeInto", "xT", xT);
+        Shape xs = x.shape();
+        Shape ts = xT.shape();
+        if (xs.rank() != 3 || ts.rank() != 3 || ts.dim(0) != xs.dim(0) || ts.dim(1) != xs.dim(2)) {
+            throw new IllegalArgumentException("transposeInto: xT " + ts + " must be [" + xs.dim(0) + ", "
+                    + xs.dim(-1) + ", S] for x " + xs + " [B, T, D]");
+        }
+        if (at < 0 || at > ts.dim(2) - xs.dim(1)) {
+            throw new IllegalArgumentException("transposeInto: at is " + at + ", must be in [0, "
+                    + (ts.dim(2) - xs.dim(1)) + "] for " + xs.dim(1) + " rows into " + ts.dim(2) + " columns");
+        }
+        requireDisjoint("transposeInto", "x", x, xT);
+        delegate.transposeInto(x, xT, at);
     }
 
     /** Whether {@code shape} is {@code [n]}; compared in place, as this runs on every call of a decode step. */
     private static boolean isVector(Shape shape, int n) {
         return shape.rank() == 1 && shape.dim(0) == n;
-    }
-
-    /** {@code t} is {@code [B, S, D]} for {@code q [B, T, D]}: any number of positions. */
-    private static void requireLike(String op, String name, Tensor t, Tensor q) {
-        if (t.shape().dim(0) != q.shape().dim(0) || t.shape().dim(2) != q.shape().dim(2)) {
-            throw new IllegalArgumentException(op + ": " + name + " " + t.shape() + " must be [" + q.shape().dim(0)
-                    + ", S, " + q.shape().dim(2) + "] for q " + q.shape());
-        }
     }
 
     private static void requireHeads(String op, String name, Tensor t, int heads) {

@@ -127,38 +127,58 @@ public interface Kernels extends AutoCloseable {
 
     /**
      * Causal attention in one call, as inference runs it: {@link #attentionScores}, {@link #softmax}
-     * and {@link #attentionValues} in turn, over the first {@code keys} positions of {@code k} and
-     * {@code v} {@code [B, S ≥ keys, D]}, for the T queries of {@code q [B, T, D]} at the last T of
-     * those positions; the heads' contexts go to {@code out [B, T, D]}. k and v may hold more
-     * positions than are attended (a KV cache's whole buffer), so a decode step needs no views and
-     * no scores tensor. This default runs the three kernels on copies (the reference's definition);
-     * fast kernels attend in place and skip the masked positions, which adds only zeros: the same
-     * bits as their own three kernels for finite inputs.
+     * and {@link #attentionValues} in turn over the first {@code keys} positions, for the T queries
+     * of {@code q [B, T, D]} at the last T of those positions; the heads' contexts go to
+     * {@code out [B, T, D]}. The keys come transposed, {@code kT [B, D, S ≥ keys]} (as
+     * {@link #transposeInto} writes them: a query's scores are then a vector times a matrix whose
+     * rows run along the keys), the values as they are, {@code v [B, S ≥ keys, D]}. Both may hold
+     * more positions than are attended (a KV cache's whole buffers), so a decode step needs no views
+     * and no scores tensor. This default runs the three kernels on copies (the reference's
+     * definition); fast kernels attend in place and skip the masked positions, which adds only
+     * zeros: the same bits as their own three kernels for finite inputs.
      */
-    default void attention(Tensor q, Tensor k, Tensor v, int keys, int heads, Tensor out) {
+    default void attention(Tensor q, Tensor kT, Tensor v, int keys, int heads, Tensor out) {
         int batch = q.shape().dim(0);
+        int dim = q.shape().dim(2);
         try (Arena arena = Arena.ofConfined()) {
+            Tensor k = Tensor.allocate(arena, batch, keys, dim);
+            long positions = kT.shape().dim(2);
+            for (int b = 0; b < batch; b++) {
+                for (int i = 0; i < dim; i++) {
+                    for (int s = 0; s < keys; s++) {
+                        k.set(((long) b * keys + s) * dim + i, kT.get(((long) b * dim + i) * positions + s));
+                    }
+                }
+            }
+            Tensor values = Tensor.allocate(arena, batch, keys, dim);
+            long bytes = (long) keys * dim * Float.BYTES;
+            for (int b = 0; b < batch; b++) {
+                MemorySegment.copy(v.segment(), (long) b * v.shape().dim(1) * dim * Float.BYTES, values.segment(),
+                        b * bytes, bytes);
+            }
             Tensor scores = Tensor.allocate(arena, batch, heads, q.shape().dim(1), keys);
-            Tensor attended = firstPositions(k, keys, arena);
-            attentionScores(q, attended, heads, scores);
+            attentionScores(q, k, heads, scores);
             softmax(scores, scores);
-            attentionValues(scores, firstPositions(v, keys, arena), heads, out);
+            attentionValues(scores, values, heads, out);
         }
     }
 
-    /** {@code [B, keys, D]}: the first {@code keys} positions of each batch of {@code t [B, S, D]}, copied unless S is keys. */
-    private static Tensor firstPositions(Tensor t, int keys, Arena arena) {
-        int batch = t.shape().dim(0);
-        int positions = t.shape().dim(1);
-        int dim = t.shape().dim(2);
-        if (positions == keys) {
-            return t;
-        }
-        Tensor copy = Tensor.allocate(arena, batch, keys, dim);
-        long bytes = (long) keys * dim * Float.BYTES;
+    /**
+     * Writes the rows of {@code x [B, T, D]} as the columns {@code [at, at + T)} of
+     * {@code xT [B, D, S]}: {@code xT[b, i, at + t] = x[b, t, i]}. How keys go into a KV cache, or
+     * into a buffer of their own, for {@link #attention}.
+     */
+    default void transposeInto(Tensor x, Tensor xT, int at) {
+        int batch = x.shape().dim(0);
+        int rows = x.shape().dim(1);
+        int dim = x.shape().dim(2);
+        long columns = xT.shape().dim(2);
         for (int b = 0; b < batch; b++) {
-            MemorySegment.copy(t.segment(), (long) b * positions * dim * Float.BYTES, copy.segment(), b * bytes, bytes);
+            for (int t = 0; t < rows; t++) {
+                for (int i = 0; i < dim; i++) {
+                    xT.set(((long) b * dim + i) * columns + at + t, x.get(((long) b * rows + t) * dim + i));
+                }
+            }
         }
-        return copy;
     }
 }

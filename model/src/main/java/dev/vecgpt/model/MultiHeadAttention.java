@@ -13,34 +13,32 @@ record MultiHeadAttention(Kernels kernels, int heads, Linear query, Linear key, 
 
     /**
      * Attends from {@code input [B, T, D]} (the normalized stream, in {@code ws}) and writes the
-     * result to {@code ws.out}. With a cache (batch 1), the new keys and values are appended to it
-     * and the queries attend to every cached position too. Without dropout (eval) the kernels
-     * attend in one call over the cache's buffers as they are; in training, dropout needs the
-     * weights, so they go through a scores tensor.
+     * result to {@code ws.out}. With a cache (batch 1, eval only), the new keys and values are
+     * appended to it and the queries attend to every cached position too. Without dropout (eval)
+     * the kernels attend in one call, over the keys transposed (the cache keeps them so); in
+     * training, dropout needs the weights, so they go through a scores tensor.
      */
     void forward(Tensor input, Workspace ws, KvCache cache, int layer, DropoutState dropout) {
         query.forward(input, ws.q);
         key.forward(input, ws.k);
         value.forward(input, ws.v);
-        Tensor keys = ws.k;
-        Tensor values = ws.v;
-        int positions = ws.length;
-        if (cache != null) {
-            cache.append(layer, ws.k, ws.v);
-            keys = cache.keys(layer);
-            values = cache.values(layer);
-            positions += cache.length();
-        }
         if (dropout.training()) {
-            Tensor weights = ws.scores(positions);
-            Tensor attended = cache == null ? keys : KvCache.first(keys, positions);
-            kernels.attentionScores(ws.q, attended, heads, weights);
+            if (cache != null) {
+                throw new IllegalStateException("a KV cache is for inference, and dropout is on (training mode)");
+            }
+            Tensor weights = ws.scores(ws.length);
+            kernels.attentionScores(ws.q, ws.k, heads, weights);
             kernels.softmax(weights, weights);
             dropout.apply(weights);
-            kernels.attentionValues(weights, cache == null ? values : KvCache.first(values, positions), heads,
+            kernels.attentionValues(weights, ws.v, heads, ws.context);
+        } else if (cache != null) {
+            cache.append(kernels, layer, ws.k, ws.v);
+            kernels.attention(ws.q, cache.keys(layer), cache.values(layer), cache.length() + ws.length, heads,
                     ws.context);
         } else {
-            kernels.attention(ws.q, keys, values, positions, heads, ws.context);
+            Tensor kT = ws.keysTransposed();
+            kernels.transposeInto(ws.k, kT, 0);
+            kernels.attention(ws.q, kT, ws.v, ws.length, heads, ws.context);
         }
         outProj.forward(ws.context, ws.out);
     }

@@ -34,6 +34,8 @@ final class Workspace {
     private final Arena arena;
     /** Made on first use: only a training pass needs the attention weights as a tensor. */
     private Tensor scores;
+    /** Made on first use: only a pass without a KV cache transposes its own keys. */
+    private Tensor keysTransposed;
 
     /** For {@code batch × length} new tokens attending to at most {@code maxKeys} positions. */
     Workspace(GptConfig config, int batch, int length, int maxKeys, Arena arena) {
@@ -57,12 +59,21 @@ final class Workspace {
     }
 
     /**
-     * The bytes of a workspace of these dimensions in eval mode: seven {@code [B, T, D]} tensors and
-     * the hidden layer. A training pass adds the scores, {@code B · heads · T · maxKeys} floats.
+     * The bytes of a workspace of these dimensions with a KV cache: seven {@code [B, T, D]} tensors
+     * and the hidden layer. A pass without a cache adds the keys transposed (about
+     * {@code B · T · D} floats), a training pass the scores ({@code B · heads · T · maxKeys} floats).
      */
     static long bytes(GptConfig config, int batch, int length) {
         long tokens = (long) batch * length;
         return (7 * tokens * config.embDim() + tokens * 4 * config.embDim()) * Float.BYTES;
+    }
+
+    /** The keys transposed, {@code [B, D, T + padding]} (rows as in {@link KvCache#rowFloats}), for the attention kernel. */
+    Tensor keysTransposed() {
+        if (keysTransposed == null) {
+            keysTransposed = Tensor.allocate(arena, batch, k.shape().dim(2), KvCache.rowFloats(length));
+        }
+        return keysTransposed;
     }
 
     /** Attention scores {@code [B, heads, T, keys]} over the first part of the scores buffer (training only). */

@@ -45,9 +45,10 @@ class SessionLifecycleTest {
                 assertEquals(stated, session.nativeBytes());
                 // Each of the ~30 allocations may be padded by up to 63 bytes for its 64-byte alignment.
                 assertTrue(Math.abs(usedKb * 1024 - stated) <= 4096, "measured " + usedKb + " KB, stated " + stated + " B");
-                // The README's figure for GPT-2 124M: keys and values 2 x 12 layers x 1024 x 768 floats, one
-                // step's activations (11 x 768 floats: attention needs no scores tensor) and the 50257 logits.
-                assertEquals(75_497_472L + 33_792 + 201_028, stated);
+                // The README's figure for GPT-2 124M: keys (transposed, rows padded from 1024 to 1040 floats)
+                // and values of 12 layers x 1024 x 768 floats, one step's activations (11 x 768 floats: attention
+                // needs no scores tensor) and the 50257 logits.
+                assertEquals(12L * 768 * 1040 * 4 + 12L * 1024 * 768 * 4 + 33_792 + 201_028, stated);
             }
             assertEquals(before, nativeKb(), "closing a session frees all it held");
         }

@@ -93,7 +93,12 @@ final class PackCounter implements Kernels {
     }
 
     @Override
-    public void attention(Tensor q, Tensor k, Tensor v, int keys, int heads, Tensor out) {
-        delegate.attention(q, k, v, keys, heads, out);
+    public void attention(Tensor q, Tensor kT, Tensor v, int keys, int heads, Tensor out) {
+        delegate.attention(q, kT, v, keys, heads, out);
+    }
+
+    @Override
+    public void transposeInto(Tensor x, Tensor xT, int at) {
+        delegate.transposeInto(x, xT, at);
     }
 }

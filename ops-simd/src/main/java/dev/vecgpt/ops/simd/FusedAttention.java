@@ -3,7 +3,6 @@ package dev.vecgpt.ops.simd;
 import static dev.vecgpt.ops.simd.SimdKernels.SPECIES;
 
 import dev.vecgpt.core.Tensor;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -14,8 +13,8 @@ import java.lang.foreign.MemorySegment;
  * future keys' softmax and values, which only add zeros), the {@code [B, H, T, S]} scores tensor
  * with its round trips through memory, and two of three thread hand-offs.
  *
- * <p>The arguments sit in the fields of an object each calling thread reuses, so a call allocates
- * nothing; so does the scratch, made once per thread and grown when a call needs more.
+ * <p>The arguments sit in the fields of an object each calling thread reuses, and the scores in
+ * {@link Scratch}, so a call allocates nothing.
  */
 final class FusedAttention implements WorkerPool.Job {
 
@@ -26,13 +25,13 @@ final class FusedAttention implements WorkerPool.Job {
     private static final long PARALLEL_WORK = 1L << 22;
 
     private static final ThreadLocal<FusedAttention> CALLS = ThreadLocal.withInitial(FusedAttention::new);
-    private static final ThreadLocal<MemorySegment[]> SCRATCH = ThreadLocal.withInitial(() -> new MemorySegment[1]);
 
     private MemorySegment q;
-    private MemorySegment k;
+    private MemorySegment kT;
     private MemorySegment v;
     private MemorySegment out;
-    private long kBatchBytes;
+    /** Bytes between two rows of kT (its positions) and between two batches of v. */
+    private long kTRowBytes;
     private long vBatchBytes;
     private int keys;
     private int queries;
@@ -42,7 +41,7 @@ final class FusedAttention implements WorkerPool.Job {
 
     private FusedAttention() {}
 
-    static void attend(Tensor q, Tensor k, Tensor v, int keys, int heads, Tensor out, WorkerPool pool) {
+    static void attend(Tensor q, Tensor kT, Tensor v, int keys, int heads, Tensor out, WorkerPool pool) {
         int batch = q.shape().dim(0);
         int queries = q.shape().dim(1);
         int dim = q.shape().dim(2);
@@ -50,14 +49,14 @@ final class FusedAttention implements WorkerPool.Job {
         // Multiply-adds: the scores and the values of the visible keys, about keys − T/2 per query.
         long work = rows * (keys - queries / 2) * 2 * (dim / heads);
         int parts = work < PARALLEL_WORK || pool.threads() == 1 || !pool.canShare(q.segment())
-                || !pool.canShare(k.segment()) || !pool.canShare(v.segment()) || !pool.canShare(out.segment())
+                || !pool.canShare(kT.segment()) || !pool.canShare(v.segment()) || !pool.canShare(out.segment())
                 ? 1 : (int) Math.min(pool.threads(), rows);
         FusedAttention call = CALLS.get();
         call.q = q.segment();
-        call.k = k.segment();
+        call.kT = kT.segment();
         call.v = v.segment();
         call.out = out.segment();
-        call.kBatchBytes = (long) k.shape().dim(1) * dim * Float.BYTES;
+        call.kTRowBytes = (long) kT.shape().dim(2) * Float.BYTES;
         call.vBatchBytes = (long) v.shape().dim(1) * dim * Float.BYTES;
         call.keys = keys;
         call.queries = queries;
@@ -71,7 +70,7 @@ final class FusedAttention implements WorkerPool.Job {
                 pool.run(parts, call);
             }
         } finally {
-            call.q = call.k = call.v = call.out = null;
+            call.q = call.kT = call.v = call.out = null;
         }
     }
 
@@ -79,23 +78,25 @@ final class FusedAttention implements WorkerPool.Job {
     @Override
     public void run(int part, int parts) {
         int headDim = dim / heads;
-        // Exactly the reference's scale: 1/√d in double, rounded once.
-        float scale = (float) (1 / Math.sqrt(headDim));
+        float scale = Attention.scale(headDim);
         long rowBytes = (long) keys * Float.BYTES;
-        MemorySegment scores = scratch(GROUP * rowBytes);
+        MemorySegment scores = Scratch.get(GROUP * rowBytes);
         long stride = (long) dim * Float.BYTES;
         long end = rows * (part + 1) / parts;
         for (long row = rows * part / parts; row < end; ) {
             int t = (int) (row % queries);
             long bh = row / queries;
             long b = bh / heads;
-            long head = (long) (int) (bh % heads) * headDim * Float.BYTES;
+            int h = (int) (bh % heads);
+            long head = (long) h * headDim * Float.BYTES;
             int count = (int) Math.min(GROUP, Math.min(end - row, queries - t));
             // Query t sits at position keys − queries + t and sees the keys up to it; the group's last sees `last`.
             int first = keys - queries + t + 1;
             int last = first + count - 1;
             long qBase = (b * queries + t) * stride + head;
-            Attention.scoresRows(q, qBase, k, b * kBatchBytes + head, stride, headDim, first, count,
+            // Row i of head h in batch b of kT [B, D, S] holds element i of every key.
+            long kTBase = (b * dim + (long) h * headDim) * kTRowBytes;
+            Attention.scoresRows(q, qBase, stride, kT, kTBase, kTRowBytes, headDim, first, count,
                     Math.min(keys, (last + LANES - 1) / LANES * LANES), keys, scale, scores, 0);
             for (int r = 0; r < count; r++) {
                 Norms.softmaxRow(scores, scores, r * rowBytes, keys, first + r);
@@ -114,14 +115,5 @@ final class FusedAttention implements WorkerPool.Job {
             }
             row += count;
         }
-    }
-
-    /** This thread's scratch of at least {@code bytes}, reused from call to call. */
-    private static MemorySegment scratch(long bytes) {
-        MemorySegment[] holder = SCRATCH.get();
-        if (holder[0] == null || holder[0].byteSize() < bytes) {
-            holder[0] = Arena.ofAuto().allocate(bytes, Tensor.ALIGNMENT);
-        }
-        return holder[0];
     }
 }

@@ -167,7 +167,7 @@ public final class SimdKernels implements Kernels {
     }
 
     @Override
-    public void attention(Tensor q, Tensor k, Tensor v, int keys, int heads, Tensor out) {
-        FusedAttention.attend(q, k, v, keys, heads, out, pool);
+    public void attention(Tensor q, Tensor kT, Tensor v, int keys, int heads, Tensor out) {
+        FusedAttention.attend(q, kT, v, keys, heads, out, pool);
     }
 }

@@ -118,28 +118,43 @@ class BadInputTest {
         Kernels kernels = KernelProvider.byName(name);
         try (Arena arena = Arena.ofConfined()) {
             Tensor q = filled(arena, 1f, 1, 3, 8);
-            Tensor k = filled(arena, 1f, 1, 10, 8);
+            Tensor kT = filled(arena, 1f, 1, 8, 10);
             Tensor v = filled(arena, 1f, 1, 10, 8);
             Tensor out = filled(arena, SENTINEL, 1, 3, 8);
             expect(out, IllegalArgumentException.class, "keys is 2, must be in [3, 10]",
-                    () -> kernels.attention(q, k, v, 2, 2, out));
+                    () -> kernels.attention(q, kT, v, 2, 2, out));
             expect(out, IllegalArgumentException.class, "keys is 11, must be in [3, 10]",
-                    () -> kernels.attention(q, k, v, 11, 2, out));
+                    () -> kernels.attention(q, kT, v, 11, 2, out));
             expect(out, IllegalArgumentException.class, "keys is 10, must be in [3, 9]",
-                    () -> kernels.attention(q, k, filled(arena, 1f, 1, 9, 8), 10, 2, out));
-            expect(out, IllegalArgumentException.class, "k [2, 10, 8] must be [1, S, 8]",
-                    () -> kernels.attention(q, filled(arena, 1f, 2, 10, 8), v, 5, 2, out));
+                    () -> kernels.attention(q, kT, filled(arena, 1f, 1, 9, 8), 10, 2, out));
+            expect(out, IllegalArgumentException.class, "kT [1, 10, 8] must be [1, 8, S] (keys transposed)",
+                    () -> kernels.attention(q, filled(arena, 1f, 1, 10, 8), v, 5, 2, out));
             expect(out, IllegalArgumentException.class, "v [1, 10, 6] must be [1, S, 8]",
-                    () -> kernels.attention(q, k, filled(arena, 1f, 1, 10, 6), 5, 2, out));
+                    () -> kernels.attention(q, kT, filled(arena, 1f, 1, 10, 6), 5, 2, out));
             expect(out, IllegalArgumentException.class, "3 heads do not divide q's width 8",
-                    () -> kernels.attention(q, k, v, 5, 3, out));
+                    () -> kernels.attention(q, kT, v, 5, 3, out));
             Tensor wide = filled(arena, SENTINEL, 1, 4, 8);
             expect(wide, IllegalArgumentException.class, "out [1, 4, 8] must have x's shape [1, 3, 8]",
-                    () -> kernels.attention(q, k, v, 5, 2, wide));
-            Tensor cache = filled(arena, SENTINEL, 10, 8);
-            Tensor inCache = cache.slice(7, 10).reshape(Shape.of(1, 3, 8));
-            expect(inCache, IllegalArgumentException.class, "out overlaps k",
-                    () -> kernels.attention(q, cache.reshape(Shape.of(1, 10, 8)), v, 5, 2, inCache));
+                    () -> kernels.attention(q, kT, v, 5, 2, wide));
+            Tensor values = filled(arena, SENTINEL, 10, 8);
+            Tensor inValues = values.slice(7, 10).reshape(Shape.of(1, 3, 8));
+            expect(inValues, IllegalArgumentException.class, "out overlaps v",
+                    () -> kernels.attention(q, kT, values.reshape(Shape.of(1, 10, 8)), 5, 2, inValues));
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"scalar", "simd"})
+    void transposeIntoRejectsColumnsOutsideItsTarget(String name) {
+        Kernels kernels = KernelProvider.byName(name);
+        try (Arena arena = Arena.ofConfined()) {
+            Tensor x = filled(arena, 1f, 1, 3, 8);
+            Tensor xT = filled(arena, SENTINEL, 1, 8, 10);
+            expect(xT, IllegalArgumentException.class, "at is 8, must be in [0, 7]", () -> kernels.transposeInto(x, xT, 8));
+            expect(xT, IllegalArgumentException.class, "at is -1, must be in [0, 7]", () -> kernels.transposeInto(x, xT, -1));
+            Tensor narrow = filled(arena, SENTINEL, 1, 6, 10);
+            expect(narrow, IllegalArgumentException.class, "xT [1, 6, 10] must be [1, 8, S]",
+                    () -> kernels.transposeInto(x, narrow, 0));
         }
     }
 

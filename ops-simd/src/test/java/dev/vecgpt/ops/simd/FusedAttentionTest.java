@@ -2,6 +2,7 @@ package dev.vecgpt.ops.simd;
 
 import static dev.vecgpt.ops.simd.KernelInputs.gaussian;
 import static dev.vecgpt.ops.simd.TestTensors.assertBitsEqual;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.vecgpt.core.KernelProvider;
 import dev.vecgpt.core.Kernels;
@@ -16,10 +17,11 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * {@code attention} in one call is the three kernels in turn, bit for bit: for the SIMD kernels
- * (which skip the masked keys and keep no scores tensor) and for the reference (whose default
- * copies the attended positions out of larger buffers), over key buffers longer than the keys
- * attended, batches, head widths around the vector width, and any thread count.
+ * {@code attention} in one call, over keys transposed, is the three kernels in turn over keys as
+ * they are, bit for bit: for the SIMD kernels (which skip the masked keys and keep no scores
+ * tensor) and for the reference (whose default transposes and copies the attended positions out
+ * of larger buffers), over key buffers longer than the keys attended, batches, head widths around
+ * the vector width, and any thread count.
  */
 class FusedAttentionTest {
 
@@ -84,14 +86,39 @@ class FusedAttentionTest {
             Tensor q = gaussian(arena, random, 1, 0, 2, 301, dim);
             Tensor k = gaussian(arena, random, 1, 0, 2, 520, dim);
             Tensor v = gaussian(arena, random, 1, 0, 2, 520, dim);
+            Tensor kT = transposed(arena, k);
             Tensor expected = Tensor.allocate(arena, 2, 301, dim);
-            one.attention(q, k, v, 517, 4, expected);
+            one.attention(q, kT, v, 517, 4, expected);
             for (SimdKernels many : new SimdKernels[] {two, three}) {
                 Tensor actual = Tensor.allocate(arena, 2, 301, dim);
-                many.attention(q, k, v, 517, 4, actual);
+                many.attention(q, kT, v, 517, 4, actual);
                 assertBitsEqual(expected, actual, many.threads() + " threads");
             }
             check(two, 2, 4, 301, 517, 520, 64, random);
+        }
+    }
+
+    /** Rows of x become columns {@code [at, at + T)} of xT, for both kernel sets; the other columns stay. */
+    @Test
+    void transposeIntoWritesItsColumnsOnly() {
+        try (Arena arena = Arena.ofShared(); SimdKernels simd = new SimdKernels(2)) {
+            SplittableRandom random = new SplittableRandom(24);
+            Tensor x = gaussian(arena, random, 1, 0, 2, 5, 7);
+            for (Kernels kernels : new Kernels[] {scalar, simd}) {
+                Tensor xT = Tensor.allocate(arena, 2, 7, 16);
+                xT.segment().fill((byte) 0x7f);
+                kernels.transposeInto(x, xT, 9);
+                for (int b = 0; b < 2; b++) {
+                    for (int i = 0; i < 7; i++) {
+                        for (int s = 0; s < 16; s++) {
+                            long at = ((long) b * 7 + i) * 16 + s;
+                            float expected = s >= 9 && s < 14 ? x.get(b, s - 9, i) : Float.intBitsToFloat(0x7f7f7f7f);
+                            assertEquals(Float.floatToRawIntBits(expected),
+                                    Float.floatToRawIntBits(xT.get(at)), kernels.name() + " b=" + b + " i=" + i + " s=" + s);
+                        }
+                    }
+                }
+            }
         }
     }
 
@@ -113,10 +140,26 @@ class FusedAttentionTest {
             Tensor expected = Tensor.allocate(arena, batch, queries, dim);
             kernels.attentionValues(scores, first(arena, v, keys), heads, expected);
             Tensor actual = Tensor.allocate(arena, batch, queries, dim);
-            kernels.attention(q, k, v, keys, heads, actual);
+            kernels.attention(q, transposed(arena, k), v, keys, heads, actual);
             assertBitsEqual(expected, actual, kernels.name() + " attention, B=" + batch + " H=" + heads + " T="
                     + queries + " keys=" + keys + " S=" + positions + " d=" + d);
         }
+    }
+
+    /** {@code kT [B, D, S]} of {@code k [B, S, D]}. */
+    static Tensor transposed(Arena arena, Tensor k) {
+        int batch = k.shape().dim(0);
+        int positions = k.shape().dim(1);
+        int dim = k.shape().dim(2);
+        Tensor kT = Tensor.allocate(arena, batch, dim, positions);
+        for (int b = 0; b < batch; b++) {
+            for (int s = 0; s < positions; s++) {
+                for (int i = 0; i < dim; i++) {
+                    kT.set(((long) b * dim + i) * positions + s, k.get(b, s, i));
+                }
+            }
+        }
+        return kT;
     }
 
     /** A copy of the first {@code keys} positions of each batch of {@code t [B, S, D]}. */
