@@ -1,22 +1,18 @@
 package dev.vecgpt.ops.simd;
 
 import dev.vecgpt.core.Tensor;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
  * {@code y = x · wᵀ} for a weight that was not packed: each thread copies one panel of W at a time
  * into a scratch panel of its own, then runs {@link PanelMatmul}'s tiles on it. The sums are those
  * of the packed kernel, bit for bit, and a call allocates no native memory: the scratch panel
- * (K × {@link Panels#WIDTH} floats, 196 KB at K = 768) is made once per thread and reused, freed
- * with the thread. Packing W once ({@code pack}) saves the copy and is the fast way.
+ * (K × {@link Panels#WIDTH} floats, 196 KB at K = 768) is the thread's {@link Scratch}. Packing W
+ * once ({@code pack}) saves the copy and is the fast way.
  */
 final class DirectMatmul {
 
     private DirectMatmul() {}
-
-    /** One scratch panel per thread, grown when a call needs a larger one. */
-    private static final ThreadLocal<MemorySegment[]> SCRATCH = ThreadLocal.withInitial(() -> new MemorySegment[1]);
 
     private static final ThreadLocal<PanelCall<Tensor>> CALLS =
             ThreadLocal.withInitial(() -> new PanelCall<>(DirectMatmul::multiply));
@@ -35,11 +31,7 @@ final class DirectMatmul {
         int n = w.shape().dim(0);
         int k = w.shape().dim(1);
         long panelBytes = (long) k * Panels.WIDTH * Float.BYTES;
-        MemorySegment[] holder = SCRATCH.get();
-        if (holder[0] == null || holder[0].byteSize() < panelBytes) {
-            holder[0] = Arena.ofAuto().allocate(panelBytes, Tensor.ALIGNMENT);
-        }
-        MemorySegment scratch = holder[0];
+        MemorySegment scratch = Scratch.get(panelBytes);
         MemorySegment ws = w.segment();
         long m = x.size() / k;
         for (int p = from; p < to; p++) {

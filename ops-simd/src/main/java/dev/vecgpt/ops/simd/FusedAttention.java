@@ -6,9 +6,10 @@ import dev.vecgpt.core.Tensor;
 import java.lang.foreign.MemorySegment;
 
 /**
- * Causal attention in one pass over the rows {@code (b, h, t)}: for up to four queries of one head
- * at a time, their scores go to a small scratch of the thread's own, are softmaxed there and
- * weight the values at once. Each step is {@link Attention}'s or {@link Norms}' row function, so a
+ * Causal attention in one pass over the rows {@code (b, h, t)}, with the keys transposed
+ * ({@code kT [B, D, S]}, as a KV cache keeps them): for up to four queries of one head at a time,
+ * their scores go to a small scratch of the thread's own, are softmaxed there and weight the
+ * values at once. Each step is {@link Attention}'s or {@link Norms}' row function, so a
  * row's bits are those of the three separate kernels; what is skipped is the masked part (the
  * future keys' softmax and values, which only add zeros), the {@code [B, H, T, S]} scores tensor
  * with its round trips through memory, and two of three thread hand-offs.
