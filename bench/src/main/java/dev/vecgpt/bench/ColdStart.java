@@ -2,9 +2,8 @@ package dev.vecgpt.bench;
 
 import static dev.vecgpt.core.GptConfig.GPT_CONFIG_124M;
 
-import dev.vecgpt.core.KernelProvider;
-import dev.vecgpt.core.WeightFormat;
 import dev.vecgpt.core.Kernels;
+import dev.vecgpt.core.WeightFormat;
 import dev.vecgpt.model.Generation;
 import dev.vecgpt.model.GptModel;
 import dev.vecgpt.model.GptSession;
@@ -24,10 +23,11 @@ import java.util.regex.Pattern;
 /**
  * What a user of {@code vecgpt generate} gets from a fresh process, against the steady state. Each
  * cold case is a new process of the distribution's launcher ({@code bin/vecgpt generate --tokens N},
- * GPT-2 124M, seed 123, "Hello, I am"), run with and without the AOT cache and the kernel warm-up;
- * the steady state is {@link GptBenchmark#decode}'s workload in this JVM after a long warm-up,
- * measured before and after the cold runs, so both sides see the same machine; the cold runs are
- * interleaved, one of each variant after the other.
+ * GPT-2 124M, seed 123, "Hello, I am"), run with and without the AOT cache and the kernel warm-up.
+ * The steady state is {@link GptBenchmark#decode}'s workload run in this JVM, warmed up for 15 s
+ * first and measured again between every two rounds of cold runs: on a machine whose memory bus is
+ * shared with other tenants the rate drifts by a third within minutes, so each cold run is set
+ * against the steady rate measured just before and just after it.
  *
  * <pre>
  * java --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar dev.vecgpt.bench.ColdStart \
@@ -36,8 +36,9 @@ import java.util.regex.Pattern;
  */
 public final class ColdStart {
 
-    /** The launcher's line on standard error, e.g. "model ready in 1.9 s; 10 new tokens in 0.3 s: 33.0 tokens/s". */
-    private static final Pattern TIMING = Pattern.compile("model ready in ([0-9.]+) s; (\\d+) new tokens in ([0-9.]+) s");
+    /** The launcher's timing line on standard error. */
+    private static final Pattern TIMING = Pattern.compile(
+            "model ready in ([0-9.]+) s; first token after ([0-9.]+) s; (\\d+) new tokens in ([0-9.]+) s");
 
     private record Variant(String name, String aot, String javaOpts) {}
 
@@ -47,7 +48,11 @@ public final class ColdStart {
             new Variant("warm-up only (default)", "", ""),
             new Variant("AOT cache + warm-up", "on", ""));
 
-    private static final int[] TOKENS = {1, 10, 100};
+    /** One fresh process: seconds to the model, to the first token after it, and for all n tokens. */
+    private record Cold(double ready, double firstToken, double generation) {}
+
+    private static final int FEW = 10;
+    private static final int MANY = 100;
 
     private ColdStart() {}
 
@@ -61,48 +66,58 @@ public final class ColdStart {
             System.err.println("no launcher at " + launcher + ": build it with mvn -DskipTests -pl model -am package");
             System.exit(2);
         }
-        double steadyBefore = steadyState(threads, format);
-        System.err.printf(Locale.ROOT, "steady state: %.1f tokens/s%n", steadyBefore);
-        // Interleaved (run, then tokens, then variant innermost), so that a machine whose load drifts
-        // during the minutes this takes does not favour whichever variant ran in its quiet spell.
-        double[][][] ready = new double[VARIANTS.size()][TOKENS.length][runs];
-        double[][][] gen = new double[VARIANTS.size()][TOKENS.length][runs];
-        for (int r = 0; r < runs; r++) {
-            for (int t = 0; t < TOKENS.length; t++) {
-                for (int v = 0; v < VARIANTS.size(); v++) {
-                    double[] m = cold(launcher, VARIANTS.get(v), TOKENS[t], threads, format);
-                    ready[v][t][r] = m[0];
-                    gen[v][t][r] = m[1];
-                    System.err.printf(Locale.ROOT, "%s, %d tokens: ready %.2f s, generated in %.2f s%n",
-                            VARIANTS.get(v).name(), TOKENS[t], m[0], m[1]);
+        int cells = VARIANTS.size();
+        double[][] ready = new double[cells][runs];
+        double[][] first = new double[cells][runs];
+        double[][] few = new double[cells][runs];
+        double[][] many = new double[cells][runs];
+        double[][] ratio = new double[cells][runs];
+        double[] steady = new double[runs + 1];
+        try (Steady hot = new Steady(threads, format)) {
+            steady[0] = hot.rate();
+            for (int r = 0; r < runs; r++) {
+                // Variants innermost, so that a drift of the machine favours none of them.
+                Cold[][] round = new Cold[cells][];
+                for (int v = 0; v < cells; v++) {
+                    round[v] = new Cold[] {cold(launcher, VARIANTS.get(v), FEW, threads, format),
+                        cold(launcher, VARIANTS.get(v), MANY, threads, format)};
+                }
+                steady[r + 1] = hot.rate();
+                double around = (steady[r] + steady[r + 1]) / 2;
+                System.err.printf(Locale.ROOT, "round %d: steady state %.1f then %.1f tokens/s%n", r + 1, steady[r],
+                        steady[r + 1]);
+                for (int v = 0; v < cells; v++) {
+                    Cold a = round[v][0];
+                    Cold b = round[v][1];
+                    ready[v][r] = b.ready();
+                    first[v][r] = b.firstToken();
+                    few[v][r] = FEW / a.generation();
+                    many[v][r] = MANY / b.generation();
+                    ratio[v][r] = many[v][r] / around;
+                    System.err.printf(Locale.ROOT, "  %s: ready %.2f s, first token %.2f s, %.1f and %.1f tokens/s "
+                            + "(%.2f of steady)%n", VARIANTS.get(v).name(), b.ready(), b.firstToken(), few[v][r],
+                            many[v][r], ratio[v][r]);
                 }
             }
         }
-        List<String> rows = new ArrayList<>();
-        for (int v = 0; v < VARIANTS.size(); v++) {
-            rows.add(String.format(Locale.ROOT, "| %s | %.2f | %.2f | %.1f | %.1f |", VARIANTS.get(v).name(),
-                    median(ready[v][2]), median(gen[v][0]), TOKENS[1] / median(gen[v][1]),
-                    TOKENS[2] / median(gen[v][2])));
+        System.out.printf(Locale.ROOT, "GPT-2 124M, %s, %d threads, %d rounds (medians); steady state %.1f tokens/s "
+                + "(median of %d measurements between the rounds, %.1f to %.1f)%n%n", format, threads, runs,
+                median(steady), steady.length, Arrays.stream(steady).min().orElseThrow(),
+                Arrays.stream(steady).max().orElseThrow());
+        System.out.println("| fresh process | model ready (s) | first token after (s) | tokens/s, first 10 "
+                + "| tokens/s, first 100 | first 100 ÷ steady state |");
+        System.out.println("|---|---|---|---|---|---|");
+        for (int v = 0; v < cells; v++) {
+            System.out.printf(Locale.ROOT, "| %s | %.2f | %.2f | %.1f | %.1f | %.2f |%n", VARIANTS.get(v).name(),
+                    median(ready[v]), median(first[v]), median(few[v]), median(many[v]), median(ratio[v]));
         }
-        double steadyAfter = steadyState(threads, format);
-        double steady = (steadyBefore + steadyAfter) / 2;
-        System.out.printf(Locale.ROOT, "GPT-2 124M, %s, %d threads, %d fresh processes per cell (median); steady state "
-                + "%.1f tokens/s (%.1f before, %.1f after the cold runs)%n%n", format, threads, runs, steady,
-                steadyBefore, steadyAfter);
-        System.out.println("| fresh process | model ready (s) | first token after (s) | tokens/s, first 10 | tokens/s, first 100 |");
-        System.out.println("|---|---|---|---|---|");
-        rows.forEach(System.out::println);
-        System.out.printf(Locale.ROOT, "| steady state (decode, as GptBenchmark) | | | %.1f | %.1f |%n", steady, steady);
     }
 
-    /** {@code [model ready s, generation s]} of one fresh {@code vecgpt generate --tokens n}. */
-    private static double[] cold(Path launcher, Variant variant, int n, int threads, WeightFormat format)
+    /** One fresh {@code vecgpt generate --tokens n}. */
+    private static Cold cold(Path launcher, Variant variant, int n, int threads, WeightFormat format)
             throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(launcher.toString(), "generate", "--tokens", Integer.toString(n),
-                "--threads", Integer.toString(threads)));
-        if (format == WeightFormat.BF16) {
-            command.add("--bf16");
-        }
+                "--threads", Integer.toString(threads), "--format", format.name()));
         ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD);
         pb.environment().put("VECGPT_JAVA_OPTS", variant.javaOpts());
         pb.environment().put("VECGPT_AOT", variant.aot());
@@ -115,34 +130,46 @@ public final class ColdStart {
         if (!m.find()) {
             throw new IllegalStateException("no timing line in:\n" + err);
         }
-        return new double[] {Double.parseDouble(m.group(1)), Double.parseDouble(m.group(3))};
+        return new Cold(Double.parseDouble(m.group(1)), Double.parseDouble(m.group(2)), Double.parseDouble(m.group(4)));
     }
 
-    /** Tokens/s of GptBenchmark's decode (32 tokens after a 16-token prompt) after 15 s of the same. */
-    private static double steadyState(int threads, WeightFormat format) {
-        try (Kernels kernels = KernelState.kernels("simd", threads);
-             GptModel model = new GptModel(GPT_CONFIG_124M, 123,
-                     ModelOptions.DEFAULT.withKernels(kernels).withFormat(format));
-             GptSession session = model.newSession()) {
+    /** GptBenchmark's decode (32 tokens after a 16-token prompt), kept hot in this JVM. */
+    private static final class Steady implements AutoCloseable {
+        private final Kernels kernels;
+        private final GptModel model;
+        private final GptSession session;
+        private final int[] prompt;
+
+        Steady(int threads, WeightFormat format) {
+            kernels = KernelState.kernels("simd", threads);
+            model = new GptModel(GPT_CONFIG_124M, 123, ModelOptions.DEFAULT.withKernels(kernels).withFormat(format));
+            session = model.newSession();
             SplittableRandom random = new SplittableRandom(4);
             random.ints(GptBenchmark.PREFILL_TOKENS, 0, GPT_CONFIG_124M.vocabSize()).toArray(); // as the benchmark draws
-            int[] prompt = random.ints(GptBenchmark.DECODE_PROMPT, 0, GPT_CONFIG_124M.vocabSize()).toArray();
-            long end = System.nanoTime() + 15_000_000_000L;
-            while (System.nanoTime() < end) {
+            prompt = random.ints(GptBenchmark.DECODE_PROMPT, 0, GPT_CONFIG_124M.vocabSize()).toArray();
+            tokensPerSecond(15_000_000_000L);
+        }
+
+        /** Tokens/s over two seconds. */
+        double rate() {
+            return tokensPerSecond(2_000_000_000L);
+        }
+
+        private double tokensPerSecond(long nanos) {
+            int calls = 0;
+            long start = System.nanoTime();
+            while (System.nanoTime() - start < nanos) {
                 session.generate(prompt, Generation.greedy(GptBenchmark.DECODE_TOKENS));
+                calls++;
             }
-            double[] rates = new double[5];
-            for (int i = 0; i < rates.length; i++) {
-                int calls = 0;
-                long start = System.nanoTime();
-                long stop = start + 1_000_000_000L;
-                while (System.nanoTime() < stop || calls == 0) {
-                    session.generate(prompt, Generation.greedy(GptBenchmark.DECODE_TOKENS));
-                    calls++;
-                }
-                rates[i] = calls * GptBenchmark.DECODE_TOKENS / ((System.nanoTime() - start) / 1e9);
-            }
-            return median(rates);
+            return calls * GptBenchmark.DECODE_TOKENS / ((System.nanoTime() - start) / 1e9);
+        }
+
+        @Override
+        public void close() {
+            session.close();
+            model.close();
+            kernels.close();
         }
     }
 

@@ -58,14 +58,20 @@ final class Generate {
                 out.flush();
             });
             long t0 = System.nanoTime();
-            int[] ids = session.generate(prompt, generation, text);
+            long[] firstAt = {0};
+            int[] ids = session.generate(prompt, generation, id -> {
+                if (firstAt[0] == 0) {
+                    firstAt[0] = System.nanoTime();
+                }
+                text.accept(id);
+            });
             double seconds = (System.nanoTime() - t0) / 1e9;
             int generated = ids.length - prompt.length;
             out.println();
             out.println("Output ids: " + Arrays.toString(ids));
             out.flush();
-            err.printf(Locale.ROOT, "model ready in %.2f s; %d new tokens in %.2f s: %.1f tokens/s%n",
-                    built, generated, seconds, generated / seconds);
+            err.printf(Locale.ROOT, "model ready in %.2f s; first token after %.2f s; %d new tokens in %.2f s: %.1f tokens/s%n",
+                    built, (firstAt[0] - t0) / 1e9, generated, seconds, generated / seconds);
             err.flush();
         }
     }

@@ -21,16 +21,17 @@ import java.lang.foreign.Arena;
  * <p>What it runs decides what C2 compiles: a branch never taken here becomes an uncommon trap, and
  * taking it later throws the compiled code away. So it runs the real code on a GPT-2 in miniature
  * (one block, head size 64 as in every GPT-2, a vocabulary that is not a multiple of the matmul's
- * panels, prompts of 5 rows, 1 to 45 cached positions), and one matmul big enough to be split over
- * the kernels' threads, as the output head's is.
+ * panels, prompts of 5 rows, 1 to 80 cached positions: past 64, where a decode step's scores take
+ * four vectors of keys at a time), and one matmul big enough to be split over the kernels' threads,
+ * as the output head's is.
  */
 final class Warmup {
 
     /** Generations of the miniature model: C2 compiles a method after some thousands of calls. */
     static final int ROUNDS = Integer.getInteger("vecgpt.warmup.rounds", 8);
 
-    private static final int PROMPT = 5;
-    private static final int NEW_TOKENS = 40;
+    static final int PROMPT = 5;
+    static final int NEW_TOKENS = 75;
     /** Rows of x per split matmul: 1 (decode) and 5 (a prompt: four-row tiles and one row). */
     private static final int[] SPLIT_ROWS = {1, PROMPT};
     /** Multiply-adds of each split matmul: just over the kernels' threshold for splitting, 2^22. */
@@ -43,9 +44,9 @@ final class Warmup {
         return !"false".equals(System.getProperty("vecgpt.warmup"));
     }
 
-    /** The miniature of {@code config}: the same bias settings, small widths, 301 tokens. */
+    /** The miniature of {@code config}: the same bias settings, small widths, 301 tokens, 128 positions. */
     static GptConfig miniature(GptConfig config) {
-        return new GptConfig(301, 64, 128, 2, 1, config.dropRate(), config.qkvBias());
+        return new GptConfig(301, 128, 128, 2, 1, config.dropRate(), config.qkvBias());
     }
 
     /** Runs {@code rounds} generations of the miniature of {@code config} and the split matmuls. */
