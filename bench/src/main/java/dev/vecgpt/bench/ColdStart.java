@@ -25,9 +25,8 @@ import java.util.regex.Pattern;
  * cold case is a new process of the distribution's launcher ({@code bin/vecgpt generate --tokens N},
  * GPT-2 124M, seed 123, "Hello, I am"), run with and without the AOT cache and the kernel warm-up.
  * The steady state is {@link GptBenchmark#decode}'s workload run in this JVM, warmed up for 15 s
- * first and measured again between every two rounds of cold runs: on a machine whose memory bus is
- * shared with other tenants the rate drifts by a third within minutes, so each cold run is set
- * against the steady rate measured just before and just after it.
+ * first and then measured for a second just before and just after every cold run of 100 tokens: on
+ * a machine whose memory bus is shared with other tenants the rate swings by a third within seconds.
  *
  * <pre>
  * java --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar dev.vecgpt.bench.ColdStart \
@@ -72,38 +71,32 @@ public final class ColdStart {
         double[][] few = new double[cells][runs];
         double[][] many = new double[cells][runs];
         double[][] ratio = new double[cells][runs];
-        double[] steady = new double[runs + 1];
+        List<Double> steady = new ArrayList<>();
         try (Steady hot = new Steady(threads, format)) {
-            steady[0] = hot.rate();
             for (int r = 0; r < runs; r++) {
                 // Variants innermost, so that a drift of the machine favours none of them.
-                Cold[][] round = new Cold[cells][];
                 for (int v = 0; v < cells; v++) {
-                    round[v] = new Cold[] {cold(launcher, VARIANTS.get(v), FEW, threads, format),
-                        cold(launcher, VARIANTS.get(v), MANY, threads, format)};
-                }
-                steady[r + 1] = hot.rate();
-                double around = (steady[r] + steady[r + 1]) / 2;
-                System.err.printf(Locale.ROOT, "round %d: steady state %.1f then %.1f tokens/s%n", r + 1, steady[r],
-                        steady[r + 1]);
-                for (int v = 0; v < cells; v++) {
-                    Cold a = round[v][0];
-                    Cold b = round[v][1];
-                    ready[v][r] = b.ready();
-                    first[v][r] = b.firstToken();
-                    few[v][r] = FEW / a.generation();
-                    many[v][r] = MANY / b.generation();
-                    ratio[v][r] = many[v][r] / around;
-                    System.err.printf(Locale.ROOT, "  %s: ready %.2f s, first token %.2f s, %.1f and %.1f tokens/s "
-                            + "(%.2f of steady)%n", VARIANTS.get(v).name(), b.ready(), b.firstToken(), few[v][r],
-                            many[v][r], ratio[v][r]);
+                    Variant variant = VARIANTS.get(v);
+                    few[v][r] = FEW / cold(launcher, variant, FEW, threads, format).generation();
+                    double before = hot.rate();
+                    steady.add(before);
+                    Cold c = cold(launcher, variant, MANY, threads, format);
+                    steady.add(hot.rate());
+                    ready[v][r] = c.ready();
+                    first[v][r] = c.firstToken();
+                    many[v][r] = MANY / c.generation();
+                    ratio[v][r] = many[v][r] / ((before + steady.getLast()) / 2);
+                    System.err.printf(Locale.ROOT, "%s: ready %.2f s, first token %.2f s, %.1f and %.1f tokens/s; "
+                            + "steady %.1f before, %.1f after: %.2f of it%n", variant.name(), c.ready(), c.firstToken(),
+                            few[v][r], many[v][r], before, steady.getLast(), ratio[v][r]);
                 }
             }
         }
+        double[] rates = steady.stream().mapToDouble(Double::doubleValue).toArray();
         System.out.printf(Locale.ROOT, "GPT-2 124M, %s, %d threads, %d rounds (medians); steady state %.1f tokens/s "
-                + "(median of %d measurements between the rounds, %.1f to %.1f)%n%n", format, threads, runs,
-                median(steady), steady.length, Arrays.stream(steady).min().orElseThrow(),
-                Arrays.stream(steady).max().orElseThrow());
+                + "(median of %d one-second measurements around the cold runs, %.1f to %.1f)%n%n", format, threads,
+                runs, median(rates), rates.length, Arrays.stream(rates).min().orElseThrow(),
+                Arrays.stream(rates).max().orElseThrow());
         System.out.println("| fresh process | model ready (s) | first token after (s) | tokens/s, first 10 "
                 + "| tokens/s, first 100 | first 100 ÷ steady state |");
         System.out.println("|---|---|---|---|---|---|");
@@ -150,9 +143,9 @@ public final class ColdStart {
             tokensPerSecond(15_000_000_000L);
         }
 
-        /** Tokens/s over two seconds. */
+        /** Tokens/s over a second. */
         double rate() {
-            return tokensPerSecond(2_000_000_000L);
+            return tokensPerSecond(1_000_000_000L);
         }
 
         private double tokensPerSecond(long nanos) {

@@ -22,20 +22,26 @@ import java.lang.foreign.Arena;
  * taking it later throws the compiled code away. So it runs the real code on a GPT-2 in miniature
  * (one block, head size 64 as in every GPT-2, a vocabulary that is not a multiple of the matmul's
  * panels, prompts of 5 rows, 1 to 80 cached positions: past 64, where a decode step's scores take
- * four vectors of keys at a time), and one matmul big enough to be split over the kernels' threads,
- * as the output head's is.
+ * four vectors of keys at a time), and a matmul of the real model's width, which the kernels split
+ * over their threads as they split every matmul of a real decode step, called a few hundred times.
  */
 final class Warmup {
 
-    /** Generations of the miniature model: C2 compiles a method after some thousands of calls. */
+    /** Generations of the miniature model (the launcher has C2 compile vecgpt's methods after some hundreds of calls). */
     static final int ROUNDS = Integer.getInteger("vecgpt.warmup.rounds", 8);
 
     static final int PROMPT = 5;
     static final int NEW_TOKENS = 75;
     /** Rows of x per split matmul: 1 (decode) and 5 (a prompt: four-row tiles and one row). */
     private static final int[] SPLIT_ROWS = {1, PROMPT};
-    /** Multiply-adds of each split matmul: just over the kernels' threshold for splitting, 2^22. */
-    private static final int SPLIT_WORK = (1 << 22) + (1 << 16);
+    /**
+     * Calls of each split matmul per round, at most: the hand-off to the kernels' threads (the
+     * workers' loop, the claiming of parts) runs once per call, and at a few dozen calls it would
+     * still be interpreted during the first 50 tokens, a fifth slower.
+     */
+    private static final int SPLIT_CALLS = 128;
+    /** ... and at most this long per round, for a machine where they are slow. */
+    private static final long SPLIT_NANOS = 50_000_000L;
 
     private Warmup() {}
 
@@ -59,21 +65,23 @@ final class Warmup {
         try (GptModel model = new GptModel(mini, 1, ModelOptions.DEFAULT.withKernels(kernels).withFormat(format));
              GptSession session = model.newSession();
              Arena arena = Arena.ofShared()) {
-            int k = mini.embDim();
+            // The real model's width, and one output more: a partial last panel, as the output head's.
+            int k = config.embDim();
+            PackedWeight w = kernels.pack(Tensor.allocate(arena, k + 1, k), format, arena);
             Tensor[] xs = new Tensor[SPLIT_ROWS.length];
-            PackedWeight[] ws = new PackedWeight[SPLIT_ROWS.length];
             Tensor[] ys = new Tensor[SPLIT_ROWS.length];
             for (int i = 0; i < SPLIT_ROWS.length; i++) {
-                int n = SPLIT_WORK / (SPLIT_ROWS[i] * k) | 1; // odd: the last panel is partial
                 xs[i] = Tensor.allocate(arena, SPLIT_ROWS[i], k);
-                ws[i] = kernels.pack(Tensor.allocate(arena, n, k), format, arena);
-                ys[i] = Tensor.allocate(arena, SPLIT_ROWS[i], n);
+                ys[i] = Tensor.allocate(arena, SPLIT_ROWS[i], k + 1);
             }
             for (int r = 0; r < rounds; r++) {
                 session.generate(prompt, Generation.greedy(NEW_TOKENS));
-                // Once the small calls have the matmul compiled: a big call interpreted takes a second.
-                for (int i = 0; r >= rounds / 2 && i < xs.length; i++) {
-                    kernels.matmul(xs[i], ws[i], ys[i]);
+                // Once the small calls have the matmul compiled: interpreted, one call of this size takes 0.1 s.
+                long end = System.nanoTime() + SPLIT_NANOS;
+                for (int c = 0; r >= rounds / 2 && c < SPLIT_CALLS && System.nanoTime() < end; c++) {
+                    for (int i = 0; i < xs.length; i++) {
+                        kernels.matmul(xs[i], w, ys[i]);
+                    }
                 }
             }
         }
