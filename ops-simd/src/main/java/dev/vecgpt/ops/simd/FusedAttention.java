@@ -49,9 +49,13 @@ final class FusedAttention implements WorkerPool.Job {
         long rows = (long) batch * heads * queries;
         // Multiply-adds: the scores and the values of the visible keys, about keys − T/2 per query.
         long work = rows * (keys - queries / 2) * 2 * (dim / heads);
+        // At least a part per head (equal work: every head has the same causal triangle) and a few per
+        // thread, claimed one at a time, so that a thread the OS holds back leaves its share to the others.
+        long split = Math.min(Math.max((long) batch * heads, pool.threads() * 4L),
+                Math.min(rows, WorkerPool.MAX_PARTS));
         int parts = work < PARALLEL_WORK || pool.threads() == 1 || !pool.canShare(q.segment())
                 || !pool.canShare(kT.segment()) || !pool.canShare(v.segment()) || !pool.canShare(out.segment())
-                ? 1 : (int) Math.min(pool.threads(), rows);
+                ? 1 : (int) split;
         FusedAttention call = CALLS.get();
         call.q = q.segment();
         call.kT = kT.segment();
