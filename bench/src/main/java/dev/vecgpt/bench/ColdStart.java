@@ -138,7 +138,8 @@ public final class ColdStart {
             model = new GptModel(GPT_CONFIG_124M, 123, ModelOptions.DEFAULT.withKernels(kernels).withFormat(format));
             session = model.newSession();
             SplittableRandom random = new SplittableRandom(4);
-            random.ints(GptBenchmark.PREFILL_TOKENS, 0, GPT_CONFIG_124M.vocabSize()).toArray(); // as the benchmark draws
+            // The prompt GptBenchmark draws: after the prefill's.
+            random.ints(GptBenchmark.PREFILL_TOKENS, 0, GPT_CONFIG_124M.vocabSize()).toArray();
             prompt = random.ints(GptBenchmark.DECODE_PROMPT, 0, GPT_CONFIG_124M.vocabSize()).toArray();
             tokensPerSecond(15_000_000_000L);
         }

@@ -70,8 +70,8 @@ final class Generate {
             out.println();
             out.println("Output ids: " + Arrays.toString(ids));
             out.flush();
-            err.printf(Locale.ROOT, "model ready in %.2f s; first token after %.2f s; %d new tokens in %.2f s: %.1f tokens/s%n",
-                    built, (firstAt[0] - t0) / 1e9, generated, seconds, generated / seconds);
+            err.printf(Locale.ROOT, "model ready in %.2f s; first token after %.2f s; %d new tokens in %.2f s: "
+                    + "%.1f tokens/s%n", built, (firstAt[0] - t0) / 1e9, generated, seconds, generated / seconds);
             err.flush();
         }
     }

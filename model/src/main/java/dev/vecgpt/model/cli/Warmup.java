@@ -27,7 +27,7 @@ import java.lang.foreign.Arena;
  */
 final class Warmup {
 
-    /** Generations of the miniature model (the launcher has C2 compile vecgpt's methods after some hundreds of calls). */
+    /** Generations of the miniature model; the launcher has C2 compile vecgpt's methods after some hundred calls. */
     static final int ROUNDS = Integer.getInteger("vecgpt.warmup.rounds", 8);
 
     static final int PROMPT = 5;

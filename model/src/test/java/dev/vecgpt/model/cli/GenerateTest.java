@@ -28,8 +28,8 @@ class GenerateTest {
     void timingGoesToStandardErrorOnly() {
         Cli cli = Cli.run("generate", "--tokens", "2", "--format", "BF16", "Once upon a time");
         assertEquals(0, cli.status(), cli.err());
-        assertTrue(cli.err().matches("(?s).*model ready in [0-9.]+ s; first token after [0-9.]+ s; 2 new tokens in [0-9.]+ s: [0-9.]+ tokens/s\\n"),
-                cli.err());
+        assertTrue(cli.err().matches("(?s).*model ready in [0-9.]+ s; first token after [0-9.]+ s; "
+                + "2 new tokens in [0-9.]+ s: [0-9.]+ tokens/s\\n"), cli.err());
         assertFalse(cli.out().contains("tokens/s"), cli.out());
         assertTrue(cli.out().startsWith("Prompt: Once upon a time [7454, 2402, 257, 640]\n"), cli.out());
         assertTrue(cli.out().matches("(?s).*Output ids: \\[7454, 2402, 257, 640, \\d+, \\d+\\]\\n"), cli.out());
