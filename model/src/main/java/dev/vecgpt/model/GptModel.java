@@ -234,15 +234,40 @@ public final class GptModel implements AutoCloseable {
      * {@code ws.x}, appending keys and values to {@code cache} if there is one.
      */
     void hidden(int[] flat, int start, Workspace ws, KvCache cache, DropoutState dropout) {
-        kernels.gather(tokEmb, flat, ws.x);
-        kernels.add(ws.x, ws.length == 1 ? positionRows[start] : posEmb.slice(start, start + ws.length), ws.x);
-        dropout.apply(ws.x);
+        embed(flat, start, ws, dropout);
         for (int i = 0; i < blocks.size(); i++) {
             blocks.get(i).forward(ws, cache, dropout);
         }
         if (cache != null) {
             cache.advance(ws.length);
         }
+    }
+
+    /**
+     * {@link #hidden} from position 0 for the next token's logits (eval): the last block computes only
+     * the last position's stream, into {@code last.x}; every position's keys and values still go to
+     * {@code cache} if there is one. {@code last} is a one-position workspace.
+     */
+    void lastHidden(int[] window, Workspace ws, Workspace last, KvCache cache, DropoutState dropout) {
+        if (dropout.training()) {
+            throw new IllegalStateException("a pass for the last logits is for inference, and dropout is on");
+        }
+        embed(window, 0, ws, dropout);
+        int lastBlock = blocks.size() - 1;
+        for (int i = 0; i < lastBlock; i++) {
+            blocks.get(i).forward(ws, cache, dropout);
+        }
+        blocks.get(lastBlock).forwardLast(ws, last, cache);
+        if (cache != null) {
+            cache.advance(ws.length);
+        }
+    }
+
+    /** Token plus position embeddings of {@code flat} (positions from {@code start}), then dropout, into {@code ws.x}. */
+    private void embed(int[] flat, int start, Workspace ws, DropoutState dropout) {
+        kernels.gather(tokEmb, flat, ws.x);
+        kernels.add(ws.x, ws.length == 1 ? positionRows[start] : posEmb.slice(start, start + ws.length), ws.x);
+        dropout.apply(ws.x);
     }
 
     /** {@code logits = out_head(final_norm(x))} for rows {@code x [.., D]}; {@code normed} is scratch of x's shape. */

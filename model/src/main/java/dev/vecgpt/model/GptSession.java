@@ -219,8 +219,8 @@ public final class GptSession implements AutoCloseable {
     private void prefill(int[] window, KvCache kv) {
         try (Arena scratch = Arena.ofShared()) {
             Workspace ws = new Workspace(config, 1, window.length, window.length, scratch);
-            model.hidden(window, 0, ws, kv, dropout);
-            lastLogits(ws);
+            model.lastHidden(window, ws, step, kv, dropout);
+            lastLogits(step);
         }
     }
 
@@ -235,6 +235,11 @@ public final class GptSession implements AutoCloseable {
 
     private void lastLogits(Workspace ws) {
         model.logits(ws.lastX, ws.lastNormed, stepLogits);
+    }
+
+    /** A copy of the logits the last new token was chosen from. */
+    float[] lastLogits() {
+        return lastLogits.clone();
     }
 
     private void requireOpen() {

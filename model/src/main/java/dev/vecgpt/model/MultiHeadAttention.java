@@ -42,4 +42,26 @@ record MultiHeadAttention(Kernels kernels, int heads, Linear query, Linear key, 
         }
         outProj.forward(ws.context, ws.out);
     }
+
+    /**
+     * {@link #forward} in eval for the last position's output only: the keys and values of every
+     * position of {@code ws} (from {@code ws.normed}; appended to {@code cache} if there is one), then
+     * the last position's query, its attention over them and {@code out_proj}, into {@code last.out}.
+     */
+    void forwardLast(Workspace ws, Workspace last, KvCache cache, int layer) {
+        key.forward(ws.normed, ws.k);
+        value.forward(ws.normed, ws.v);
+        Workspace.copyLastRow(ws.normed, last.normed);
+        query.forward(last.normed, last.q);
+        if (cache != null) {
+            cache.append(kernels, layer, ws.k, ws.v);
+            kernels.attention(last.q, cache.keys(layer), cache.values(layer), cache.length() + ws.length, heads,
+                    last.context);
+        } else {
+            Tensor kT = ws.keysTransposed();
+            kernels.transposeInto(ws.k, kT, 0);
+            kernels.attention(last.q, kT, ws.v, ws.length, heads, last.context);
+        }
+        outProj.forward(last.context, last.out);
+    }
 }

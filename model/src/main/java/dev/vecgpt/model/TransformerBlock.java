@@ -55,6 +55,23 @@ record TransformerBlock(int index, Kernels kernels, MultiHeadAttention att, Feed
         kernels.add(ws.x, ws.out, ws.x);
     }
 
+    /**
+     * {@link #forward} for the next token's logits only (eval): every position's keys and values, as
+     * later tokens attend to them, but the rest (the query, attention, {@code out_proj}, the
+     * feed-forward) for the last position alone, into {@code last} (a one-position workspace). The
+     * other positions' outputs would feed only logits nobody asked for. The kernels compute each row on
+     * its own, so the last row's bits are those of {@link #forward}.
+     */
+    void forwardLast(Workspace ws, Workspace last, KvCache cache) {
+        norm1.forward(ws.x, ws.normed);
+        att.forwardLast(ws, last, cache, index);
+        Workspace.copyLastRow(ws.x, last.x);
+        kernels.add(last.x, last.out, last.x);
+        norm2.forward(last.x, last.normed);
+        ff.forward(last.normed, last);
+        kernels.add(last.x, last.out, last.x);
+    }
+
     /** One block's parameters, looked up by their place in it. */
     private record Slots(int index, Map<String, Object> parameters, Kernels kernels) {
 

@@ -4,6 +4,7 @@ import dev.vecgpt.core.GptConfig;
 import dev.vecgpt.core.Shape;
 import dev.vecgpt.core.Tensor;
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 
 /**
  * The activations of one forward pass over {@code [B, T]} tokens, allocated once and reused by
@@ -66,6 +67,12 @@ final class Workspace {
     static long bytes(GptConfig config, int batch, int length) {
         long tokens = (long) batch * length;
         return (7 * tokens * config.embDim() + tokens * 4 * config.embDim()) * Float.BYTES;
+    }
+
+    /** Copies the last position of {@code from [1, T, D]} into {@code into [1, 1, D]}. */
+    static void copyLastRow(Tensor from, Tensor into) {
+        long rowBytes = into.segment().byteSize();
+        MemorySegment.copy(from.segment(), from.segment().byteSize() - rowBytes, into.segment(), 0, rowBytes);
     }
 
     /** The keys transposed, {@code [B, D, T + padding]} (rows as in {@link KvCache#rowFloats}), for the attention kernel. */

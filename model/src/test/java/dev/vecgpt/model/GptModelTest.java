@@ -11,10 +11,12 @@ import dev.vecgpt.core.KernelProvider;
 import dev.vecgpt.core.Kernels;
 import dev.vecgpt.core.Shape;
 import dev.vecgpt.core.Tensor;
+import dev.vecgpt.core.WeightFormat;
 import java.lang.foreign.Arena;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -119,6 +121,43 @@ class GptModelTest {
         assertArrayEquals(uncached, cached);
         assertArrayEquals(HELLO_I_AM[0], Arrays.copyOf(cached, 4));
         assertEquals(14, cached.length);
+    }
+
+    /**
+     * Generation's first pass runs the last block for the last position only: its logits are the full
+     * pass's last row, bit for bit, on every kernel set and weight format, with and without the cache.
+     */
+    @Test
+    void thePromptPassGivesTheFullPassLastLogits() {
+        assertLastLogitsAreForwards(session, HELLO_I_AM[0]);
+        GptConfig tiny = new GptConfig(97, 40, 64, 4, 3, 0.1, true);
+        int[] prompt = new SplittableRandom(5).ints(37, 0, 97).toArray();
+        try (Kernels scalar = KernelProvider.byName("scalar")) {
+            for (Kernels kernels : new Kernels[] {model.kernels(), scalar}) {
+                for (WeightFormat format : WeightFormat.values()) {
+                    try (GptModel small = new GptModel(tiny, 7,
+                            ModelOptions.DEFAULT.withKernels(kernels).withFormat(format));
+                         GptSession s = small.newSession()) {
+                        for (int length : new int[] {1, 2, 5, 37}) {
+                            assertLastLogitsAreForwards(s, Arrays.copyOf(prompt, length));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static void assertLastLogitsAreForwards(GptSession s, int[] prompt) {
+        try (Arena arena = Arena.ofShared()) {
+            Tensor all = s.forward(new int[][] {prompt}, arena);
+            int vocab = all.shape().dim(2);
+            float[] expected = Arrays.copyOfRange(all.toArray(), (prompt.length - 1) * vocab, prompt.length * vocab);
+            for (boolean useCache : new boolean[] {true, false}) {
+                greedy(s, prompt, 1, useCache);
+                assertArrayEquals(expected, s.lastLogits(), s.model().kernels().name() + ", "
+                        + s.model().format() + ", " + prompt.length + " tokens, cache " + useCache);
+            }
+        }
     }
 
     /** A tiny model whose context (8) fills up, so generation crosses the crop-and-reread path. */
