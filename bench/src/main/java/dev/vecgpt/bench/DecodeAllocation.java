@@ -40,8 +40,10 @@ public final class DecodeAllocation {
             }
             for (int round = 0; round < 3; round++) {
                 long start = mx.getCurrentThreadAllocatedBytes();
+                session.clearCache(); // both calls read the whole prompt
                 session.generate(prompt, Generation.greedy(1));
                 long one = mx.getCurrentThreadAllocatedBytes();
+                session.clearCache();
                 session.generate(prompt, Generation.greedy(33));
                 long many = mx.getCurrentThreadAllocatedBytes();
                 System.out.printf("%s, %d threads: %.0f bytes per decode token on the calling thread%n", format,

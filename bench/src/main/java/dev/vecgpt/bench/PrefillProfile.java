@@ -45,11 +45,13 @@ public final class PrefillProfile {
                     prompt[i] = (i * 7919) % GptConfig.GPT_CONFIG_124M.vocabSize();
                 }
                 for (int i = 0; i < WARM_UP; i++) {
+                    session.clearCache(); // the whole prompt every time
                     session.generate(prompt, Generation.greedy(1));
                 }
                 timed.nanos.clear();
                 long start = System.nanoTime();
                 for (int i = 0; i < TIMED; i++) {
+                    session.clearCache(); // the whole prompt every time
                     session.generate(prompt, Generation.greedy(1));
                 }
                 double totalMs = (System.nanoTime() - start) / 1e6 / TIMED;

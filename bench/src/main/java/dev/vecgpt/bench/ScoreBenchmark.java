@@ -89,6 +89,7 @@ public class ScoreBenchmark {
     @Benchmark
     @OperationsPerInvocation(WINDOW)
     public int prefillLast() {
+        session.clearCache(); // else the session would reuse the last call's positions
         return session.generate(prompt, Generation.greedy(1))[WINDOW];
     }
 }

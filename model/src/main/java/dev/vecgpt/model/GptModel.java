@@ -244,15 +244,15 @@ public final class GptModel implements AutoCloseable {
     }
 
     /**
-     * {@link #hidden} from position 0 for the next token's logits (eval): the last block computes only
-     * the last position's stream, into {@code last.x}; every position's keys and values still go to
+     * {@link #hidden} for the next token's logits (eval): the last block computes only the last
+     * position's stream, into {@code last.x}; every position's keys and values still go to
      * {@code cache} if there is one. {@code last} is a one-position workspace.
      */
-    void lastHidden(int[] window, Workspace ws, Workspace last, KvCache cache, DropoutState dropout) {
+    void lastHidden(int[] flat, int start, Workspace ws, Workspace last, KvCache cache, DropoutState dropout) {
         if (dropout.training()) {
             throw new IllegalStateException("a pass for the last logits is for inference, and dropout is on");
         }
-        embed(window, 0, ws, dropout);
+        embed(flat, start, ws, dropout);
         int lastBlock = blocks.size() - 1;
         for (int i = 0; i < lastBlock; i++) {
             blocks.get(i).forward(ws, cache, dropout);

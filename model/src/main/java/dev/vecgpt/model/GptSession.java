@@ -30,6 +30,8 @@ public final class GptSession implements AutoCloseable {
     private final KvCache cache;
     private final Workspace step;
     private final Tensor stepLogits;
+    /** The token at each position the cache holds, so a prompt that starts alike reuses those positions. */
+    private final int[] cachedIds;
     private final float[] lastLogits;
     private final DropoutState dropout;
     private final long nativeBytes;
@@ -41,6 +43,7 @@ public final class GptSession implements AutoCloseable {
         cache = new KvCache(config, arena);
         step = new Workspace(config, 1, 1, config.contextLength(), arena);
         stepLogits = Tensor.allocate(arena, 1, config.vocabSize());
+        cachedIds = new int[config.contextLength()];
         lastLogits = new float[config.vocabSize()];
         dropout = new DropoutState(config.dropRate(), model.generatorAfterInit());
         dropout.training(false);
@@ -141,7 +144,9 @@ public final class GptSession implements AutoCloseable {
      * Generates after {@code prompt} as the book's {@code generate} does, in eval mode: each new token is
      * chosen by {@code generation}'s sampler from the last position's logits over the last
      * {@code context_length} tokens. Past keys and values are cached, so each new token costs one
-     * position's work.
+     * position's work; they stay cached after the call, so a prompt that starts with this session's last
+     * tokens (a conversation's next turn) reads only the rest, with the same results
+     * ({@link #clearCache()} forgets them).
      *
      * @return the prompt followed by the new tokens (without a stop token)
      */
@@ -175,13 +180,17 @@ public final class GptSession implements AutoCloseable {
         int[] tokens = Arrays.copyOf(prompt, prompt.length + generation.maxNewTokens());
         int length = prompt.length;
         try {
-            cache.reset();
+            cache.truncate(useCache ? reusable(crop(tokens, length)) : 0);
             while (length < tokens.length) {
-                if (useCache && cache.length() > 0 && cache.length() < cache.capacity()) {
+                int window = Math.min(length, config.contextLength());
+                if (useCache && cache.length() == window - 1 && cache.length() > 0) {
                     step(tokens[length - 1]);
                 } else {
-                    // First token, no cache, or a full context: (re)read the last context_length tokens.
-                    cache.reset();
+                    // A new or changed prompt, no cache, or a full context: read the last context_length
+                    // tokens, from the first one the cache does not hold.
+                    if (!useCache || cache.length() >= window) {
+                        cache.reset();
+                    }
                     prefill(crop(tokens, length), useCache ? cache : null);
                 }
                 MemorySegment.copy(stepLogits.segment(), Tensor.FLOAT, 0, lastLogits, 0, lastLogits.length);
@@ -215,12 +224,33 @@ public final class GptSession implements AutoCloseable {
         return Arrays.copyOfRange(tokens, Math.max(0, length - config.contextLength()), length);
     }
 
-    /** Runs {@code window} from position 0 and leaves the last position's logits in {@code stepLogits}. */
+    /**
+     * How many of {@code window}'s first tokens the cache holds already, at the same positions: all
+     * but at least the last, whose logits the next token needs.
+     */
+    private int reusable(int[] window) {
+        int most = Math.min(cache.length(), window.length - 1);
+        int same = 0;
+        while (same < most && cachedIds[same] == window[same]) {
+            same++;
+        }
+        return same;
+    }
+
+    /**
+     * Runs the tokens of {@code window} that {@code kv} does not hold yet (all of them without a cache)
+     * and leaves the last position's logits in {@code stepLogits}.
+     */
     private void prefill(int[] window, KvCache kv) {
+        int from = kv == null ? 0 : kv.length();
+        int[] fresh = from == 0 ? window : Arrays.copyOfRange(window, from, window.length);
         try (Arena scratch = Arena.ofShared()) {
-            Workspace ws = new Workspace(config, 1, window.length, window.length, scratch);
-            model.lastHidden(window, ws, step, kv, dropout);
+            Workspace ws = new Workspace(config, 1, fresh.length, window.length, scratch);
+            model.lastHidden(fresh, from, ws, step, kv, dropout);
             lastLogits(step);
+        }
+        if (kv != null) {
+            System.arraycopy(fresh, 0, cachedIds, from, fresh.length);
         }
     }
 
@@ -228,9 +258,20 @@ public final class GptSession implements AutoCloseable {
 
     /** One new token at the cache's next position: the decode step. */
     private void step(int token) {
+        int position = cache.length();
         oneToken[0] = token;
-        model.hidden(oneToken, cache.length(), step, cache, dropout);
+        model.hidden(oneToken, position, step, cache, dropout);
+        cachedIds[position] = token;
         lastLogits(step);
+    }
+
+    /**
+     * Forgets the cached positions, so that the next {@link #generate} reads its whole prompt (as a
+     * benchmark of the prompt's pass needs); generation gives the same tokens either way.
+     */
+    public void clearCache() {
+        requireOpen();
+        cache.reset();
     }
 
     private void lastLogits(Workspace ws) {

@@ -55,6 +55,14 @@ final class KvCache {
         length = 0;
     }
 
+    /** Keeps the first {@code positions} positions only (at most {@link #length()}). */
+    void truncate(int positions) {
+        if (positions < 0 || positions > length) {
+            throw new IllegalArgumentException("cannot keep " + positions + " of " + length + " cached positions");
+        }
+        length = positions;
+    }
+
     /** Marks {@code count} more positions as filled, once every layer has appended them. */
     void advance(int count) {
         length += count;

@@ -153,6 +153,7 @@ class GptModelTest {
             int vocab = all.shape().dim(2);
             float[] expected = Arrays.copyOfRange(all.toArray(), (prompt.length - 1) * vocab, prompt.length * vocab);
             for (boolean useCache : new boolean[] {true, false}) {
+                s.clearCache(); // the whole prompt, not just what an earlier call left uncached
                 greedy(s, prompt, 1, useCache);
                 assertArrayEquals(expected, s.lastLogits(), s.model().kernels().name() + ", "
                         + s.model().format() + ", " + prompt.length + " tokens, cache " + useCache);

@@ -82,8 +82,10 @@ final class Warmup {
             }
             for (int r = 0; r < rounds; r++) {
                 for (int p = 0; p < PROMPTS; p++) {
+                    session.clearCache(); // a prompt's pass each time, not one step of a reused prompt
                     session.generate(prompt, Generation.greedy(1));
                 }
+                session.clearCache();
                 session.generate(prompt, Generation.greedy(NEW_TOKENS));
                 // Once the small calls have the matmul compiled: interpreted, one call of this size takes 0.1 s.
                 long end = System.nanoTime() + SPLIT_NANOS;
