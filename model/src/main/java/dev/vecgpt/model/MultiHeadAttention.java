@@ -31,14 +31,8 @@ record MultiHeadAttention(Kernels kernels, int heads, Linear query, Linear key, 
             kernels.softmax(weights, weights);
             dropout.apply(weights);
             kernels.attentionValues(weights, ws.v, heads, ws.context);
-        } else if (cache != null) {
-            cache.append(kernels, layer, ws.k, ws.v);
-            kernels.attention(ws.q, cache.keys(layer), cache.values(layer), cache.length() + ws.length, heads,
-                    ws.context);
         } else {
-            Tensor kT = ws.keysTransposed();
-            kernels.transposeInto(ws.k, kT, 0);
-            kernels.attention(ws.q, kT, ws.v, ws.length, heads, ws.context);
+            attend(ws.q, ws, cache, layer, ws.context);
         }
         outProj.forward(ws.context, ws.out);
     }
@@ -53,15 +47,23 @@ record MultiHeadAttention(Kernels kernels, int heads, Linear query, Linear key, 
         value.forward(ws.normed, ws.v);
         Workspace.copyLastRow(ws.normed, last.normed);
         query.forward(last.normed, last.q);
+        attend(last.q, ws, cache, layer, last.context);
+        outProj.forward(last.context, last.out);
+    }
+
+    /**
+     * Eval attention of the queries {@code q} (the last of {@code ws}'s positions) over the keys and
+     * values in {@code ws.k} and {@code ws.v}, after the cached ones if there is a cache (they are
+     * appended to it first), into {@code context}: one kernel call over the keys transposed.
+     */
+    private void attend(Tensor q, Workspace ws, KvCache cache, int layer, Tensor context) {
         if (cache != null) {
             cache.append(kernels, layer, ws.k, ws.v);
-            kernels.attention(last.q, cache.keys(layer), cache.values(layer), cache.length() + ws.length, heads,
-                    last.context);
+            kernels.attention(q, cache.keys(layer), cache.values(layer), cache.length() + ws.length, heads, context);
         } else {
             Tensor kT = ws.keysTransposed();
             kernels.transposeInto(ws.k, kT, 0);
-            kernels.attention(last.q, kT, ws.v, ws.length, heads, last.context);
+            kernels.attention(q, kT, ws.v, ws.length, heads, context);
         }
-        outProj.forward(last.context, last.out);
     }
 }
