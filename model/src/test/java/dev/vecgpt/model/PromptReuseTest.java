@@ -26,6 +26,18 @@ class PromptReuseTest {
     /** Context 24, so that a prompt and its continuation fill it. */
     private static final GptConfig TINY = new GptConfig(97, 24, 64, 4, 2, 0.1, true);
 
+    /** Matmul rows of a decode step: 6 packed matmuls in each of the 2 blocks, then out_head, on 1 row. */
+    private static final long STEP = 2 * 6 + 1;
+
+    /**
+     * Matmul rows of a prompt pass over {@code positions} new positions: the first block's 6 matmuls on
+     * all of them, the last block's key and value projections on all and its other 4 on the last only,
+     * then out_head on the last.
+     */
+    private static long promptPass(int positions) {
+        return 6L * positions + 2L * positions + 4 + 1;
+    }
+
     /** Rows of x multiplied by packed weights: how many positions the passes read. */
     private final AtomicLong rows = new AtomicLong();
     private GptModel model;
@@ -92,17 +104,6 @@ class PromptReuseTest {
         long read = rowsOf(() -> reusing.generate(next, Generation.greedy(3)));
         assertEquals(promptPass(3) + 2 * STEP, read, "the 3 new positions, then 2 decode steps");
         assertEquals(STEP, rowsOf(() -> reusing.generate(next, Generation.greedy(1))), "next again: its last position");
-    }
-
-    /** Matmul rows of a decode step: 6 packed matmuls in each of the 2 blocks, then out_head, on 1 row. */
-    private static final long STEP = 2 * 6 + 1;
-
-    /**
-     * Matmul rows of a prompt pass over {@code positions} new positions: block 0 on all of them, the last
-     * block's key and value projections on all and its other 4 on the last only, out_head on the last.
-     */
-    private static long promptPass(int positions) {
-        return 6L * positions + 2L * positions + 4 + 1;
     }
 
     @Test
