@@ -1,5 +1,6 @@
 package dev.vecgpt.model;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
@@ -11,6 +12,8 @@ import dev.vecgpt.core.Tensor;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,7 +40,22 @@ class ReadmeExampleTest {
         }
         assertEquals(24, tokens.length);
         assertFalse(printed.isEmpty());
-        assertEquals(new Tokenizer().decode(java.util.Arrays.copyOfRange(tokens, 4, 24)), printed.toString());
+        assertEquals(new Tokenizer().decode(Arrays.copyOfRange(tokens, 4, 24)), printed.toString());
+    }
+
+    @Test
+    void theConversationExampleRuns() {
+        GptConfig small = new GptConfig(50257, 128, 32, 4, 2, 0.1, true);
+        try (GptModel model = new GptModel(small, 3); GptSession session = model.newSession();
+             GptSession whole = model.newSession()) {
+            Tokenizer tokenizer = new Tokenizer();
+            // --- as in the README ---
+            int[] story = session.generate(tokenizer.encode("Once upon a time"), Generation.greedy(30));
+            int[] more = IntStream.concat(Arrays.stream(story), Arrays.stream(tokenizer.encode(" Then"))).toArray();
+            int[] continued = session.generate(more, Generation.greedy(30)); // reads the story's last token and " Then" only
+            // ---
+            assertArrayEquals(whole.generate(more, Generation.greedy(30)), continued);
+        }
     }
 
     @Test
