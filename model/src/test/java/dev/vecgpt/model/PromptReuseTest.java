@@ -2,6 +2,7 @@ package dev.vecgpt.model;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.vecgpt.core.GptConfig;
 import dev.vecgpt.core.KernelProvider;
@@ -129,6 +130,18 @@ class PromptReuseTest {
         generateBoth(filled, Generation.greedy(3)); // longer than the context from the start
         generateBoth(Arrays.copyOf(filled, 23), Generation.greedy(1)); // ends just below the context
         generateBoth(Arrays.copyOf(filled, 24), Generation.greedy(2));
+    }
+
+    @Test
+    void aGenerationStoppedByAnExceptionLeavesAUsableCache() {
+        int[] prompt = new SplittableRandom(6).ints(8, 0, 97).toArray();
+        int[] seen = new int[1];
+        assertThrows(IllegalStateException.class, () -> reusing.generate(prompt, Generation.greedy(6), token -> {
+            if (++seen[0] == 3) {
+                throw new IllegalStateException("the caller gives up");
+            }
+        }));
+        generateBoth(prompt, Generation.greedy(6));
     }
 
     @Test
