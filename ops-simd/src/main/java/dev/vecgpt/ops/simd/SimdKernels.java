@@ -102,23 +102,7 @@ public final class SimdKernels implements Kernels {
 
     @Override
     public void add(Tensor a, Tensor b, Tensor out) {
-        long periodBytes = b.size() * Float.BYTES;
-        long totalBytes = a.size() * Float.BYTES;
-        long vectorEnd = periodBytes - periodBytes % VECTOR_BYTES;
-        MemorySegment sa = a.segment();
-        MemorySegment sb = b.segment();
-        MemorySegment so = out.segment();
-        for (long base = 0; base < totalBytes; base += periodBytes) {
-            long j = 0;
-            for (; j < vectorEnd; j += VECTOR_BYTES) {
-                FloatVector va = FloatVector.fromMemorySegment(SPECIES, sa, base + j, ORDER);
-                FloatVector vb = FloatVector.fromMemorySegment(SPECIES, sb, j, ORDER);
-                va.add(vb).intoMemorySegment(so, base + j, ORDER);
-            }
-            for (; j < periodBytes; j += Float.BYTES) {
-                so.set(F, base + j, sa.get(F, base + j) + sb.get(F, j));
-            }
-        }
+        Elementwise.add(a, b, out, pool);
     }
 
     /**
@@ -169,5 +153,10 @@ public final class SimdKernels implements Kernels {
     @Override
     public void attention(Tensor q, Tensor kT, Tensor v, int keys, int heads, Tensor out) {
         FusedAttention.attend(q, kT, v, keys, heads, out, pool);
+    }
+
+    @Override
+    public void transposeInto(Tensor x, Tensor xT, int at) {
+        Transpose.into(x, xT, at, pool);
     }
 }

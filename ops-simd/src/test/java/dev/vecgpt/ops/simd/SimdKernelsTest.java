@@ -9,6 +9,7 @@ import dev.vecgpt.core.Kernels;
 import dev.vecgpt.core.Tensor;
 import dev.vecgpt.core.WeightFormat;
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
@@ -90,6 +91,44 @@ class SimdKernelsTest {
             scalar.add(a, b, expected);
             simd.add(a, b, a);
             assertBitsEqual(expected, a, "in-place add");
+        }
+    }
+
+    /**
+     * Prompt-sized calls, which the kernels split over their threads, on 1 to 3 threads against the
+     * reference, bit for bit: adds of a tensor as large as a, of a bias per row and of a period that
+     * the parts cut in the middle, in place too; and keys transposed into columns {@code [7, 340)} of a
+     * wider buffer, whose other columns stay as they were.
+     */
+    @Test
+    void promptSizedAddsAndTransposesAreBitExactOnAnyThreadCount() {
+        try (Arena arena = Arena.ofShared()) {
+            SplittableRandom random = new SplittableRandom(9);
+            Tensor a = random(arena, random, 2, 1000, 769);
+            Tensor[] others = {random(arena, random, 2, 1000, 769), random(arena, random, 769),
+                    random(arena, random, 1000, 769)};
+            Tensor x = random(arena, random, 2, 333, 100);
+            Tensor expectedT = Tensor.allocate(arena, 2, 100, 350);
+            expectedT.segment().fill((byte) 0x7f);
+            scalar.transposeInto(x, expectedT, 7);
+            for (int threads = 1; threads <= 3; threads++) {
+                try (SimdKernels split = new SimdKernels(threads)) {
+                    for (Tensor b : others) {
+                        Tensor expected = Tensor.allocate(arena, a.shape());
+                        scalar.add(a, b, expected);
+                        Tensor actual = Tensor.allocate(arena, a.shape());
+                        split.add(a, b, actual);
+                        assertBitsEqual(expected, actual, threads + " threads, + " + b.shape());
+                        MemorySegment.copy(a.segment(), 0, actual.segment(), 0, a.segment().byteSize());
+                        split.add(actual, b, actual);
+                        assertBitsEqual(expected, actual, threads + " threads, + " + b.shape() + " in place");
+                    }
+                    Tensor actualT = Tensor.allocate(arena, 2, 100, 350);
+                    actualT.segment().fill((byte) 0x7f);
+                    split.transposeInto(x, actualT, 7);
+                    assertBitsEqual(expectedT, actualT, threads + " threads, transposeInto");
+                }
+            }
         }
     }
 

@@ -629,7 +629,7 @@ class TransformerKernelsTest {
 
     /**
      * Rows split over threads: 1, 2 and 3 threads give the same bits. The calls are above every
-     * kernel's threshold for splitting (4M elements of layer norm, 1M of softmax and GELU, 4M
+     * kernel's threshold for splitting (64K elements of layer norm, 1M of softmax and GELU, 4M
      * multiply-adds of attention).
      */
     @Test
