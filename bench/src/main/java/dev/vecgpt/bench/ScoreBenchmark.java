@@ -8,7 +8,7 @@ import dev.vecgpt.model.Generation;
 import dev.vecgpt.model.GptModel;
 import dev.vecgpt.model.GptSession;
 import dev.vecgpt.model.ModelOptions;
-import dev.vecgpt.model.Scoring;
+import dev.vecgpt.model.ScoreWindows;
 import java.lang.foreign.Arena;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -28,7 +28,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Scoring against prefill on GPT-2 124M (seed 123, float32), both per token in the same fork:
+ * ScoreWindows against prefill on GPT-2 124M (seed 123, float32), both per token in the same fork:
  * {@code score} = {@code session.score} of a 4,097-token text in four 1024-token windows, one batch
  * (the matmuls see 4,096 rows, and every position's logits and cross-entropy are computed);
  * {@code prefill} = one forward pass over a 1024-token prompt with the logits of every position
@@ -75,7 +75,7 @@ public class ScoreBenchmark {
     @Benchmark
     @OperationsPerInvocation(WINDOW * WINDOWS)
     public double score() {
-        return session.score(text, new Scoring(WINDOW, WINDOW, WINDOWS)).crossEntropy();
+        return session.score(text, new ScoreWindows(WINDOW, WINDOW, WINDOWS)).crossEntropy();
     }
 
     @Benchmark

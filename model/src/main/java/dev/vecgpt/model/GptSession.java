@@ -115,14 +115,14 @@ public final class GptSession implements AutoCloseable {
 
     /**
      * The cross-entropy and perplexity of the text {@code ids} under the model, in eval mode, over the
-     * windows of {@code scoring} (the book's {@code calc_loss_loader}: the mean over every target of
+     * windows of {@code windows} (the book's {@code calc_loss_loader}: the mean over every target of
      * every window).
      *
      * @throws IllegalArgumentException if an id is outside the vocabulary or the text is too short for one
      *                                  window (the message says how many tokens it has and needs)
      */
-    public Score score(int[] ids, Scoring scoring) {
-        try (Scorer scorer = scorer(scoring)) {
+    public Score score(int[] ids, ScoreWindows windows) {
+        try (Scorer scorer = scorer(windows)) {
             scorer.accept(ids);
             return scorer.finish();
         }
@@ -132,12 +132,12 @@ public final class GptSession implements AutoCloseable {
      * A scorer for a text fed in pieces (a file of gigabytes, tokenized as it is read), in bounded memory;
      * it scores in eval mode whatever this session's mode. Close it when done.
      */
-    public Scorer scorer(Scoring scoring) {
+    public Scorer scorer(ScoreWindows windows) {
         requireOpen();
-        scoring.length(config.contextLength()); // a window longer than the context fails here
+        windows.window(config.contextLength()); // a window longer than the context fails here
         DropoutState eval = new DropoutState(config.dropRate(), null);
         eval.training(false);
-        return new Scorer(model, eval, scoring);
+        return new Scorer(model, eval, windows);
     }
 
     /**

@@ -9,7 +9,7 @@ import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
 /**
- * Scores a text fed to it in pieces, in bounded memory: the windows of {@link Scoring} are cut as the
+ * Scores a text fed to it in pieces, in bounded memory: the windows of {@link ScoreWindows} are cut as the
  * ids arrive and go through the model {@code batch} at a time; only the ids from the first window not yet
  * run are kept. Made by {@link GptSession#scorer}; feed it with {@link #accept(int[])}, then
  * {@link #finish()}. Close it to free its scratch memory.
@@ -43,13 +43,13 @@ public final class Scorer implements AutoCloseable {
     private double lossSum;
     private long targets;
 
-    Scorer(GptModel model, DropoutState dropout, Scoring scoring) {
+    Scorer(GptModel model, DropoutState dropout, ScoreWindows windows) {
         this.model = model;
         this.config = model.config();
         this.dropout = dropout;
-        this.length = scoring.length(config.contextLength());
-        this.step = scoring.step(length);
-        this.batch = scoring.batch();
+        this.length = windows.window(config.contextLength());
+        this.step = windows.step(length);
+        this.batch = windows.batch();
         this.starts = new long[batch];
         this.logits = Tensor.allocate(arena, HEAD_ROWS, config.vocabSize());
     }

@@ -18,13 +18,33 @@ public final class Tokenizer {
 
     /** {@code <|endoftext|>}, GPT-2's end-of-text token: a stop id for {@link Generation#stopAt}. */
     public static final int END_OF_TEXT = 50256;
+    /** How {@link #END_OF_TEXT} is written in a text: GPT-2's separator between documents. */
+    public static final String END_OF_TEXT_MARK = "<|endoftext|>";
 
     private final Encoding encoding =
             Encodings.newLazyEncodingRegistry().getEncoding(EncodingType.R50K_BASE);
 
-    /** Token ids of {@code text}; like tiktoken's default, special tokens such as {@code <|endoftext|>} are refused. */
+    /**
+     * Token ids of {@code text}, each {@code <|endoftext|>} in it as {@link #END_OF_TEXT}: tiktoken's
+     * {@code encode(text, allowed_special={"<|endoftext|>"})}, the book's call. As tiktoken does, the text
+     * between marks is encoded on its own (no token spans a mark).
+     */
     public int[] encode(String text) {
-        return encoding.encode(text).toArray();
+        IntArrayList ids = new IntArrayList(text.length() / 3 + 1);
+        int from = 0;
+        for (int mark = text.indexOf(END_OF_TEXT_MARK); mark >= 0; mark = text.indexOf(END_OF_TEXT_MARK, from)) {
+            addAll(ids, encoding.encodeOrdinary(text.substring(from, mark)));
+            ids.add(END_OF_TEXT);
+            from = mark + END_OF_TEXT_MARK.length();
+        }
+        addAll(ids, encoding.encodeOrdinary(from == 0 ? text : text.substring(from)));
+        return ids.toArray();
+    }
+
+    private static void addAll(IntArrayList to, IntArrayList from) {
+        for (int i = 0; i < from.size(); i++) {
+            to.add(from.get(i));
+        }
     }
 
     public String decode(int... ids) {

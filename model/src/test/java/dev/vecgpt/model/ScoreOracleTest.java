@@ -43,7 +43,7 @@ class ScoreOracleTest {
                 int[] ids = SamplerTest.ints(IDS.get(c.get("text").asText()));
                 int stride = c.get("stride").intValue();
                 String what = c.get("text").asText() + ", context " + contextLength + ", stride " + stride;
-                Score score = session.score(ids, new Scoring(contextLength, stride, 2));
+                Score score = session.score(ids, new ScoreWindows(contextLength, stride, 2));
                 assertEquals((long) c.get("window_starts").size() * contextLength, score.targets(), what + ": targets");
                 double expected = c.get("cross_entropy").doubleValue();
                 assertEquals(expected, score.crossEntropy(), 1e-5 * expected, what + ": cross-entropy");
@@ -59,7 +59,7 @@ class ScoreOracleTest {
     void aTextShorterThanOneWindowIsRefused() {
         int[] ids = SamplerTest.ints(IDS.get("short.txt"));
         try (GptModel model = new GptModel(config(1024), 123); GptSession session = model.newSession()) {
-            var e = assertThrows(IllegalArgumentException.class, () -> session.score(ids, Scoring.DEFAULT));
+            var e = assertThrows(IllegalArgumentException.class, () -> session.score(ids, ScoreWindows.DEFAULT));
             assertEquals("the text has 302 tokens; scoring needs at least 1025 (a window of 1024 and its next token)",
                     e.getMessage());
         }

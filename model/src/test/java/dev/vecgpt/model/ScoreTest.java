@@ -69,7 +69,7 @@ class ScoreTest {
     @Test
     void scoreIsTheMeanCrossEntropyOfTheBooksWindows() {
         for (int[] ls : new int[][] {{16, 16, 1}, {16, 16, 3}, {16, 5, 2}, {8, 20, 4}, {1, 1, 7}}) {
-            Scoring scoring = new Scoring(ls[0], ls[1], ls[2]);
+            ScoreWindows scoring = new ScoreWindows(ls[0], ls[1], ls[2]);
             Score score = session.score(text, scoring);
             int windows = (text.length - ls[0] + ls[1] - 1) / ls[1];
             assertEquals(75, score.tokens());
@@ -91,7 +91,7 @@ class ScoreTest {
             }
             Path file = HuggingFaceGpt2Test.write(dir.resolve("sharp.safetensors"), tensors, SMALL);
             try (GptModel sharp = GptModel.load(file); GptSession s = sharp.newSession()) {
-                Score score = s.score(text, new Scoring(16, 16, 2));
+                Score score = s.score(text, new ScoreWindows(16, 16, 2));
                 double expected = byDefinition(s, text, 16, 16);
                 assertTrue(expected > 69, "mean nats " + expected + ": targets of probability below e^-69");
                 assertEquals(expected, score.crossEntropy(), 1e-6 * expected);
@@ -101,7 +101,7 @@ class ScoreTest {
 
     @Test
     void aTextFedInPiecesScoresAsAWhole() {
-        Scoring scoring = new Scoring(16, 5, 2);
+        ScoreWindows scoring = new ScoreWindows(16, 5, 2);
         Score whole = session.score(text, scoring);
         try (Scorer scorer = session.scorer(scoring)) {
             for (int i = 0; i < text.length; i += 7) {
@@ -114,12 +114,12 @@ class ScoreTest {
     @Test
     void badTextsAndOptionsAreRefused() {
         IllegalArgumentException shortText = assertThrows(IllegalArgumentException.class,
-                () -> session.score(Arrays.copyOf(text, 16), Scoring.DEFAULT));
+                () -> session.score(Arrays.copyOf(text, 16), ScoreWindows.DEFAULT));
         assertEquals("the text has 16 tokens; scoring needs at least 17 (a window of 16 and its next token)",
                 shortText.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> session.score(new int[] {1, 2, 97}, new Scoring(1, 1, 1)));
-        assertThrows(IllegalArgumentException.class, () -> session.score(text, new Scoring(17, 0, 1)));
-        assertThrows(IllegalArgumentException.class, () -> new Scoring(8, -1, 1));
-        assertThrows(IllegalArgumentException.class, () -> new Scoring(8, 1, 0));
+        assertThrows(IllegalArgumentException.class, () -> session.score(new int[] {1, 2, 97}, new ScoreWindows(1, 1, 1)));
+        assertThrows(IllegalArgumentException.class, () -> session.score(text, new ScoreWindows(17, 0, 1)));
+        assertThrows(IllegalArgumentException.class, () -> new ScoreWindows(8, -1, 1));
+        assertThrows(IllegalArgumentException.class, () -> new ScoreWindows(8, 1, 0));
     }
 }

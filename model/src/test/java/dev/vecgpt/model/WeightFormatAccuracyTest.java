@@ -25,7 +25,7 @@ class WeightFormatAccuracyTest {
              GptSession session = model.newSession();
              Arena arena = Arena.ofShared()) {
             Tensor logits = session.forward(new int[][] {java.util.Arrays.copyOf(ids, 64)}, arena);
-            return new Result(logits.toArray(), session.score(ids, new Scoring(256, 256, 4)).crossEntropy());
+            return new Result(logits.toArray(), session.score(ids, new ScoreWindows(256, 256, 4)).crossEntropy());
         }
     }
 

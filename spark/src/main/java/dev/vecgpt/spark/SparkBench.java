@@ -3,7 +3,7 @@ package dev.vecgpt.spark;
 import dev.vecgpt.model.GptModel;
 import dev.vecgpt.model.GptSession;
 import dev.vecgpt.model.ModelOptions;
-import dev.vecgpt.model.Scoring;
+import dev.vecgpt.model.ScoreWindows;
 import dev.vecgpt.model.Tokenizer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,13 +48,13 @@ public final class SparkBench {
                 + "windows of %d; corpus: %d paragraphs, %d tokens; %d cores, best of %d%n",
                 width, layers, heads, context, window, texts, tokens, Runtime.getRuntime().availableProcessors(), runs);
         VecGptOptions options = VecGptOptions.checkpoint(checkpoint.toString()).withWindows(window, window, 4).withThreads(1);
-        Scoring scoring = TextRows.scoring(options);
+        ScoreWindows windows = TextRows.windows(options);
 
         double plain1;
         double plain2;
         try (GptModel model = GptModel.load(checkpoint, ModelOptions.DEFAULT.withThreads(1))) {
-            plain1 = best(runs, () -> plain(model, corpus, scoring, 1));
-            plain2 = best(runs, () -> plain(model, corpus, scoring, 2));
+            plain1 = best(runs, () -> plain(model, corpus, windows, 1));
+            plain2 = best(runs, () -> plain(model, corpus, windows, 2));
         }
         report("plain loop, 1 thread", plain1, texts, tokens, plain1);
         report("plain loop, 2 threads", plain2, texts, tokens, plain2);
@@ -82,7 +82,7 @@ public final class SparkBench {
     }
 
     /** Scores every text on {@code threads} threads, each with its own session, taking the next text as it goes. */
-    static void plain(GptModel model, List<String> corpus, Scoring scoring, int threads) throws Exception {
+    static void plain(GptModel model, List<String> corpus, ScoreWindows windows, int threads) throws Exception {
         Tokenizer tokenizer = TextRows.TOKENIZER;
         AtomicInteger next = new AtomicInteger();
         List<Thread> workers = new ArrayList<>();
@@ -90,7 +90,7 @@ public final class SparkBench {
             workers.add(Thread.ofPlatform().start(() -> {
                 try (GptSession session = model.newSession()) {
                     for (int i; (i = next.getAndIncrement()) < corpus.size(); ) {
-                        session.score(tokenizer.encode(corpus.get(i)), scoring);
+                        session.score(tokenizer.encode(corpus.get(i)), windows);
                     }
                 }
             }));

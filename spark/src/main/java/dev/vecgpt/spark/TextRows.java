@@ -3,7 +3,7 @@ package dev.vecgpt.spark;
 import dev.vecgpt.model.Generation;
 import dev.vecgpt.model.GptSession;
 import dev.vecgpt.model.Score;
-import dev.vecgpt.model.Scoring;
+import dev.vecgpt.model.ScoreWindows;
 import dev.vecgpt.model.Tokenizer;
 import java.util.Arrays;
 
@@ -43,7 +43,7 @@ final class TextRows {
             return Scored.error(null, "cannot tokenize: " + e.getMessage());
         }
         try {
-            Score s = session.score(ids, scoring(options));
+            Score s = session.score(ids, windows(options));
             return new Scored(s.tokens(), s.crossEntropy(), s.perplexity(), null);
         } catch (IllegalArgumentException e) { // too short for one window
             return Scored.error((long) ids.length, e.getMessage());
@@ -67,8 +67,8 @@ final class TextRows {
         return new Generated(TOKENIZER.decode(Arrays.copyOfRange(out, ids.length, out.length)), null);
     }
 
-    static Scoring scoring(VecGptOptions options) {
-        return new Scoring(options.contextLength(), options.stride(), options.batch());
+    static ScoreWindows windows(VecGptOptions options) {
+        return new ScoreWindows(options.contextLength(), options.stride(), options.batch());
     }
 
     /** Why {@code text} cannot be used, or null. */

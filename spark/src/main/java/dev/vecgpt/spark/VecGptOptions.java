@@ -75,7 +75,7 @@ public record VecGptOptions(String checkpoint, String sparkFile, WeightFormat fo
                 maxTextChars, maxNewTokens, temperature, topK, topP, seed);
     }
 
-    /** Scoring windows, as {@code dev.vecgpt.model.Scoring}. */
+    /** ScoreWindows windows, as {@code dev.vecgpt.model.ScoreWindows}. */
     public VecGptOptions withWindows(int contextLength, int stride, int batch) {
         return new VecGptOptions(checkpoint, sparkFile, format, threads, contextLength, stride, batch,
                 maxTextChars, maxNewTokens, temperature, topK, topP, seed);

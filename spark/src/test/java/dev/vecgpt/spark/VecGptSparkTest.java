@@ -12,7 +12,7 @@ import dev.vecgpt.model.GptSession;
 import dev.vecgpt.model.ModelOptions;
 import dev.vecgpt.model.Sampling;
 import dev.vecgpt.model.Score;
-import dev.vecgpt.model.Scoring;
+import dev.vecgpt.model.ScoreWindows;
 import dev.vecgpt.model.Tokenizer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -105,7 +105,7 @@ class VecGptSparkTest {
         try (GptModel model = GptModel.load(checkpoint, ModelOptions.DEFAULT);
              GptSession session = model.newSession()) {
             for (Row r : rows) {
-                scores.put(r.getInt(0), session.score(tokenizer.encode(r.getString(1)), new Scoring(8, 6, 4))); // as options()
+                scores.put(r.getInt(0), session.score(tokenizer.encode(r.getString(1)), new ScoreWindows(8, 6, 4))); // as options()
             }
         }
         return scores;

@@ -1,6 +1,7 @@
 package dev.vecgpt.model.cli;
 
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import picocli.CommandLine;
 import picocli.CommandLine.ParameterException;
@@ -28,11 +29,23 @@ final class Errors {
      * else is a bug, and its stack trace is what the report needs.
      */
     static int failure(Exception e, CommandLine cli, CommandLine.ParseResult parsed) throws Exception {
+        if (e instanceof CheckedWriter.Failed f) {
+            return outputFailed(f, cli.getErr());
+        }
         if (e instanceof IllegalArgumentException || e instanceof IOException || e instanceof UncheckedIOException) {
             String message = e instanceof UncheckedIOException u ? u.getCause().getMessage() : e.getMessage();
             cli.getErr().println("vecgpt: " + message);
             return 1;
         }
         throw e;
+    }
+
+    /** Standard output failed: one line and status 1, or nothing and {@link Main#BROKEN_PIPE} if its reader left. */
+    static int outputFailed(CheckedWriter.Failed e, PrintWriter err) {
+        if (e.brokenPipe()) {
+            return Main.BROKEN_PIPE;
+        }
+        err.println("vecgpt: " + e.getMessage());
+        return 1;
     }
 }

@@ -24,6 +24,11 @@ import picocli.CommandLine.Spec;
 final class GenerateCommand implements Callable<Integer> {
 
     static final int MAX_TOKENS = 1_000_000;
+    /**
+     * Temperatures above 0 and below this are greedy: any two logits that differ by more than 0.01 are then
+     * e^-100 apart in probability (the draw is the argmax), and logits / T would overflow float32 near 1e-38.
+     */
+    static final float GREEDY_BELOW = 1e-4f;
     private static final int VOCAB = 50257; // GPT-2's vocabulary
 
     @Spec
@@ -53,7 +58,8 @@ final class GenerateCommand implements Callable<Integer> {
     }
 
     @Option(names = "--temperature", paramLabel = "T", defaultValue = "0", order = 2,
-            description = "0: greedy (the argmax); above 0: softmax(logits / T) and one multinomial draw")
+            description = "0 (or below " + GREEDY_BELOW + "): greedy, the argmax; else softmax(logits / T) and one "
+                    + "multinomial draw")
     void temperature(float t) {
         if (!(t >= 0) || Float.isInfinite(t)) {
             throw new ParameterException(spec.commandLine(), "--temperature " + t + ": must be 0 or more");
@@ -99,6 +105,20 @@ final class GenerateCommand implements Callable<Integer> {
         contextLength = n;
     }
 
+    @Mixin
+    SpecialTokensOption specialTokens;
+
+    @Option(names = "--prompt-file", paramLabel = "FILE", order = 11,
+            description = "read the prompt from FILE (UTF-8; - for standard input) instead of PROMPT")
+    String promptFile;
+
+    @Option(names = "--plain", order = 12, description = "print only the new text (and a line break at the end)")
+    boolean plain;
+
+    @Option(names = "--json", order = 13,
+            description = "print one JSON object: prompt, prompt_ids, text and ids (the new ones)")
+    boolean json;
+
     @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "F32", order = 9,
             description = "how linear weights are stored: ${COMPLETION-CANDIDATES}")
     WeightFormat format;
@@ -116,16 +136,30 @@ final class GenerateCommand implements Callable<Integer> {
 
     /** The options, checked as a whole (each was checked as it was parsed). */
     Generate.Options options() {
-        if (prompt.isEmpty()) {
+        boolean hasPrompt = !spec.commandLine().getParseResult().matchedPositionals().isEmpty();
+        if (promptFile != null && hasPrompt) {
+            throw new ParameterException(spec.commandLine(), "a PROMPT and --prompt-file: choose one");
+        }
+        if (promptFile != null) {
+            String problem = Inputs.problem(promptFile);
+            if (problem != null) {
+                throw new ParameterException(spec.commandLine(), "--prompt-file: " + problem);
+            }
+        } else if (prompt.isEmpty()) {
             throw new ParameterException(spec.commandLine(), "the PROMPT is empty");
+        }
+        if (plain && json) {
+            throw new ParameterException(spec.commandLine(), "--plain and --json: choose one");
         }
         if (weights != null && spec.commandLine().getParseResult().hasMatchedOption("--context-length")) {
             throw new ParameterException(spec.commandLine(), "--context-length is the random model's; "
                     + "a checkpoint has its own");
         }
-        Sampling sampling = temperature == 0 ? Sampling.greedy()
+        Sampling sampling = temperature < GREEDY_BELOW ? Sampling.greedy()
                 : Sampling.random(temperature, sampleSeed).withTopK(topK).withTopP(topP);
-        return new Generate.Options(prompt, tokens, seed, format, weights, contextLength, sampling, stopAtEos);
+        Generate.Mode mode = plain ? Generate.Mode.plain : json ? Generate.Mode.json : Generate.Mode.book;
+        return new Generate.Options(promptFile == null ? prompt : null, promptFile, tokens, seed, format, weights,
+                contextLength, sampling, stopAtEos, mode, specialTokens.refuse());
     }
 
     @Override

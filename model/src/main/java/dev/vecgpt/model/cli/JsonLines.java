@@ -34,4 +34,23 @@ final class JsonLines {
             throw new IllegalArgumentException(where + " is not valid JSON: " + e.getOriginalMessage());
         }
     }
+
+    /** {@code s} as a JSON string literal. */
+    static String quote(String s) {
+        StringBuilder q = new StringBuilder("\"");
+        for (char c : s.toCharArray()) {
+            switch (c) {
+                case '"' -> q.append("\\\"");
+                case '\\' -> q.append("\\\\");
+                default -> {
+                    if (c < 0x20) {
+                        q.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        q.append(c);
+                    }
+                }
+            }
+        }
+        return q.append('"').toString();
+    }
 }

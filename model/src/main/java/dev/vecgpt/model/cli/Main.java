@@ -1,6 +1,8 @@
 package dev.vecgpt.model.cli;
 
-import java.io.PrintStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import picocli.CommandLine;
@@ -20,6 +22,11 @@ public final class Main implements Runnable {
 
     /** Exit status of a usage error (bad option or argument), as picocli and most Unix tools use. */
     static final int USAGE = 2;
+    /**
+     * Exit status when the reader of standard output has gone (a closed pipe: {@code vecgpt generate | head}):
+     * 128 + SIGPIPE, what a shell reports for a program that the signal ended, and no message.
+     */
+    static final int BROKEN_PIPE = 141;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -35,18 +42,25 @@ public final class Main implements Runnable {
         if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
             System.setProperty("java.util.logging.SimpleFormatter.format", "%4$s: %5$s%n");
         }
-        System.exit(run(System.out, System.err, args));
+        // Standard output unbuffered by System.out's PrintStream, which would hide write errors.
+        System.exit(run(new FileOutputStream(FileDescriptor.out), System.err, args));
     }
 
     /** Runs one command line with these streams; returns the exit status. */
-    static int run(PrintStream out, PrintStream err, String... args) {
+    static int run(OutputStream out, OutputStream err, String... args) {
         CommandLine cli = commandLine(out, err);
-        return cli.execute(args);
+        int status = cli.execute(args);
+        try {
+            cli.getOut().flush();
+        } catch (CheckedWriter.Failed e) {
+            return Errors.outputFailed(e, cli.getErr());
+        }
+        return status;
     }
 
-    static CommandLine commandLine(PrintStream out, PrintStream err) {
+    static CommandLine commandLine(OutputStream out, OutputStream err) {
         CommandLine cli = new CommandLine(new Main());
-        cli.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
+        cli.setOut(new CheckedWriter(out));
         cli.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
         cli.setUsageHelpAutoWidth(true);
         cli.setParameterExceptionHandler(Errors::usage);

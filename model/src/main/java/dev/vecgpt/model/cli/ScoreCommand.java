@@ -1,8 +1,7 @@
 package dev.vecgpt.model.cli;
 
 import dev.vecgpt.core.WeightFormat;
-import dev.vecgpt.model.Scoring;
-import java.nio.file.Files;
+import dev.vecgpt.model.ScoreWindows;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -18,8 +17,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "score", mixinStandardHelpOptions = true, versionProvider = VersionInfo.class,
         showDefaultValues = true, sortOptions = false,
         description = {"Cross-entropy (nats per token) and perplexity of texts under GPT-2.",
-                "Windows of the book's data loader: inputs ids[i:i+L], targets ids[i+1:i+L+1], i = 0, S, 2S, ... "
-                        + "while i < n - L; the mean over every target (eval mode). Files are read and tokenized "
+                "Windows of the book's data loader: inputs ids[i:i+W], targets ids[i+1:i+W+1], i = 0, S, 2S, ... "
+                        + "while i < n - W; the mean over every target (eval mode). Files are read and tokenized "
                         + "in pieces, in bounded memory. Results go to standard output.", ""})
 final class ScoreCommand implements Callable<Integer> {
 
@@ -29,16 +28,18 @@ final class ScoreCommand implements Callable<Integer> {
     @Mixin
     ThreadsOption threads;
 
-    @Parameters(paramLabel = "FILE", arity = "1..*", description = "UTF-8 text files; - reads standard input")
+    @Parameters(paramLabel = "FILE", arity = "1..*",
+            description = "UTF-8 text files; - (or /dev/stdin, or a pipe) reads standard input")
     List<String> inputs;
 
-    int contextLength;
+    int contextLength = 1024;
+    int window;
     int stride;
     int batch = 4;
     Path weights;
 
-    @Option(names = "--context-length", paramLabel = "L", order = 1,
-            description = "tokens per window, 1 to the model's context (default: the model's)")
+    @Option(names = "--context-length", paramLabel = "N", defaultValue = "1024", order = 1,
+            description = "the random model's context length, 1 to 1024 (the book's chapter 5 uses 256)")
     void contextLength(int n) {
         if (n < 1 || n > 1024) {
             throw new ParameterException(spec.commandLine(), "--context-length " + n + ": must be 1 to 1024");
@@ -46,7 +47,18 @@ final class ScoreCommand implements Callable<Integer> {
         contextLength = n;
     }
 
-    @Option(names = "--stride", paramLabel = "S", order = 2, description = "tokens between windows (default: L)")
+    @Option(names = "--window", paramLabel = "W", order = 2,
+            description = "tokens per window, 1 to the model's context (default: the model's context)")
+    void window(int n) {
+        if (n < 1 || n > 1024) {
+            throw new ParameterException(spec.commandLine(), "--window " + n + ": must be 1 to 1024");
+        }
+        window = n;
+    }
+
+    @Option(names = "--stride", paramLabel = "S", order = 3,
+            description = "tokens between window starts (default: W); above W, the tokens between windows are "
+                    + "not scored")
     void stride(int s) {
         if (s < 1) {
             throw new ParameterException(spec.commandLine(), "--stride " + s + ": must be 1 or more");
@@ -54,7 +66,7 @@ final class ScoreCommand implements Callable<Integer> {
         stride = s;
     }
 
-    @Option(names = "--batch", paramLabel = "B", defaultValue = "4", order = 3,
+    @Option(names = "--batch", paramLabel = "B", defaultValue = "4", order = 4,
             description = "windows per forward pass")
     void batch(int b) {
         if (b < 1 || b > 64) {
@@ -63,17 +75,24 @@ final class ScoreCommand implements Callable<Integer> {
         batch = b;
     }
 
-    @Option(names = "--lines", order = 4, description = "score each non-empty line as a text of its own")
+    @Option(names = "--lines", order = 5, description = "score each non-empty line as a text of its own")
     boolean lines;
 
-    @Option(names = "--jsonl", paramLabel = "FIELD", order = 5, arity = "0..1", fallbackValue = "text",
-            description = "the inputs are JSON lines: score each object's FIELD (default text) as a text of its own")
-    String jsonField;
+    @Option(names = "--jsonl", order = 6,
+            description = "the inputs are JSON lines: score each object's --field as a text of its own")
+    boolean jsonl;
 
-    @Option(names = "--json", order = 6, description = "one JSON object per text instead of a table")
+    @Option(names = "--field", paramLabel = "NAME", order = 7, description = "with --jsonl: the text's field "
+            + "(default: text)")
+    String field;
+
+    @Option(names = "--json", order = 8, description = "one JSON object per text instead of a table")
     boolean json;
 
-    @Option(names = "--weights", paramLabel = "FILE", order = 7,
+    @Mixin
+    SpecialTokensOption specialTokens;
+
+    @Option(names = "--weights", paramLabel = "FILE", order = 10,
             description = "a Hugging Face GPT-2 model.safetensors (default: the book's seeded random model)")
     void weights(Path file) {
         String problem = Checkpoints.problem(file);
@@ -83,50 +102,52 @@ final class ScoreCommand implements Callable<Integer> {
         weights = file;
     }
 
-    @Option(names = "--seed", paramLabel = "N", defaultValue = "123", order = 8,
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "123", order = 11,
             description = "torch.manual_seed(N) before building the random model")
     long seed;
 
-    @Option(names = "--model-context", paramLabel = "N", defaultValue = "1024", order = 9,
-            description = "the random model's context length (the book's chapter 5 uses 256)")
-    int modelContext;
-
-    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "F32", order = 10,
+    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "F32", order = 12,
             description = "how linear weights are stored: ${COMPLETION-CANDIDATES}")
     WeightFormat format;
 
+    /** An old spelling, refused with what replaced it rather than silently taken for something else. */
+    @Option(names = "--model-context", hidden = true, paramLabel = "N")
+    void modelContext(String n) {
+        throw new ParameterException(spec.commandLine(), "--model-context is no longer an option: the model's context "
+                + "is --context-length (as in generate), the scoring window --window");
+    }
+
     /** The options, checked as a whole, and every input file looked at (not yet read). */
-    Score.Options options() {
-        if (modelContext < 1 || modelContext > 1024) {
-            throw new ParameterException(spec.commandLine(), "--model-context " + modelContext + ": must be 1 to 1024");
-        }
-        if (lines && jsonField != null) {
+    ScoreFiles.Options options() {
+        if (lines && jsonl) {
             throw new ParameterException(spec.commandLine(), "--lines and --jsonl: choose one");
         }
-        if (weights == null && contextLength > modelContext) {
-            throw new ParameterException(spec.commandLine(), "--context-length " + contextLength
-                    + " is longer than the model's context, " + modelContext);
+        if (field != null && !jsonl) {
+            throw new ParameterException(spec.commandLine(), "--field " + field + " is for --jsonl inputs");
+        }
+        if (weights != null && spec.commandLine().getParseResult().hasMatchedOption("--context-length")) {
+            throw new ParameterException(spec.commandLine(), "--context-length is the random model's; "
+                    + "a checkpoint has its own");
+        }
+        if (weights == null && window > contextLength) {
+            throw new ParameterException(spec.commandLine(), "--window " + window
+                    + " is longer than the model's context, " + contextLength);
         }
         for (String input : inputs) {
-            if (input.equals("-")) {
-                continue;
-            }
-            Path file = Path.of(input);
-            if (!Files.isRegularFile(file)) {
-                throw new ParameterException(spec.commandLine(), "no such file: " + input);
-            }
-            if (!Files.isReadable(file)) {
-                throw new ParameterException(spec.commandLine(), "cannot read " + input);
+            String problem = Inputs.problem(input);
+            if (problem != null) {
+                throw new ParameterException(spec.commandLine(), problem);
             }
         }
-        return new Score.Options(inputs, new Scoring(contextLength, stride, batch), lines, jsonField, json, weights,
-                seed, modelContext, format);
+        return new ScoreFiles.Options(inputs, new ScoreWindows(window, stride, batch), lines,
+                jsonl ? (field == null ? "text" : field) : null, json, weights, seed, contextLength, format,
+                specialTokens.refuse());
     }
 
     @Override
     public Integer call() throws Exception {
-        Score.Options options = options();
-        Score.run(options, threads.kernels(), spec.commandLine().getOut(), spec.commandLine().getErr(),
+        ScoreFiles.Options options = options();
+        ScoreFiles.run(options, threads.kernels(), spec.commandLine().getOut(), spec.commandLine().getErr(),
                 Progress.onTerminal(spec.commandLine().getErr()));
         return 0;
     }
