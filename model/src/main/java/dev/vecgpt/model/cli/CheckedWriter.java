@@ -39,8 +39,8 @@ final class CheckedWriter extends PrintWriter {
     @Override
     public void flush() {
         super.flush();
-        if (checkError()) {
-            throw new Failed(sink.error != null ? sink.error : new IOException("write failed"));
+        if (sink.error != null) { // (checkError() would flush again)
+            throw new Failed(sink.error);
         }
     }
 

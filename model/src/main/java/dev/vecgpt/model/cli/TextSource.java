@@ -111,7 +111,7 @@ final class TextSource {
     /** The last index where the text may be cut (see the class comment), or 0. */
     static int lastCut(CharSequence text) {
         for (int i = text.length() - 1; i > 0; i--) {
-            if (canCut(text, i) && !insideMark(text, i)) {
+            if (isCut(text, i)) {
                 return i;
             }
         }
@@ -119,6 +119,11 @@ final class TextSource {
     }
 
     private enum Kind { LETTER, NUMBER, SYMBOL, SPACE, OTHER }
+
+    /** Whether the ids of {@code text} are those of its two parts at {@code i} (0 < i < length) by the rule above. */
+    static boolean isCut(CharSequence text, int i) {
+        return canCut(text, i) && !insideMark(text, i);
+    }
 
     private static boolean canCut(CharSequence text, int i) {
         char a = text.charAt(i - 1);

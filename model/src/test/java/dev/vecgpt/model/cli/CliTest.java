@@ -137,6 +137,7 @@ class CliTest {
         Files.write(file, bytes.array());
         Cli cli = Cli.run("generate", "--tokens", "1", "--weights", file.toString());
         assertEquals(1, cli.status(), cli.err());
+        assertEquals("", cli.out(), "nothing on standard output before the model is loaded");
         List<String> lines = cli.err().lines().filter(l -> l.startsWith("vecgpt:")).toList();
         assertEquals(1, lines.size(), cli.err());
         assertTrue(lines.get(0).contains(file.toString()), lines.get(0));

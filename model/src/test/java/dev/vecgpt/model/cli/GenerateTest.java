@@ -9,6 +9,7 @@ import dev.vecgpt.core.WeightFormat;
 import dev.vecgpt.model.Reference;
 import dev.vecgpt.model.Sampling;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class GenerateTest {
@@ -40,14 +41,14 @@ class GenerateTest {
     void optionsAreParsed() {
         GenerateCommand c = Cli.parse("generate", "--tokens", "5", "--seed", "9", "--format", "BF16", "--threads", "1",
                 "Once upon");
-        assertEquals(new Generate.Options("Once upon", 5, 9, WeightFormat.BF16, null, 1024, Sampling.greedy(), false),
+        assertEquals(new Generate.Options("Once upon", null, 5, 9, WeightFormat.BF16, null, 1024, Sampling.greedy(), false, Generate.Mode.book, false),
                 c.options());
-        assertEquals(new Generate.Options("Hello, I am", 10, 123, WeightFormat.F32, null, 1024, Sampling.greedy(), false),
+        assertEquals(new Generate.Options("Hello, I am", null, 10, 123, WeightFormat.F32, null, 1024, Sampling.greedy(), false, Generate.Mode.book, false),
                 Cli.<GenerateCommand>parse("generate").options());
         GenerateCommand sampled = Cli.parse("generate", "--temperature", "1.4", "--top-k", "25", "--top-p", "0.9",
                 "--sample-seed", "7", "--stop-at-eos", "--context-length", "256", "--format", "Q8_0");
-        assertEquals(new Generate.Options("Hello, I am", 10, 123, WeightFormat.Q8_0, null, 256,
-                Sampling.random(1.4f, 7).withTopK(25).withTopP(0.9f), true), sampled.options());
+        assertEquals(new Generate.Options("Hello, I am", null, 10, 123, WeightFormat.Q8_0, null, 256,
+                Sampling.random(1.4f, 7).withTopK(25).withTopP(0.9f), true, Generate.Mode.book, false), sampled.options());
     }
 
     @Test
@@ -55,7 +56,7 @@ class GenerateTest {
         Path file = dir.resolve("m.safetensors");
         dev.vecgpt.core.io.Safetensors.write(file, java.util.Map.of(), java.util.Map.of());
         GenerateCommand c = Cli.parse("generate", "--weights", file.toString(), "Hi");
-        assertEquals(new Generate.Options("Hi", 10, 123, WeightFormat.F32, file, 1024, Sampling.greedy(), false),
+        assertEquals(new Generate.Options("Hi", null, 10, 123, WeightFormat.F32, file, 1024, Sampling.greedy(), false, Generate.Mode.book, false),
                 c.options());
     }
 
@@ -77,5 +78,61 @@ class GenerateTest {
         StringBuilder ids = new StringBuilder("Output ids: [6109, 3626, 6100, 345");
         oracle.get("new_tokens").forEach(t -> ids.append(", ").append(t.intValue()));
         assertTrue(cli.out().contains(ids + "]\n"), cli.out() + " lacks " + ids);
+    }
+
+    private static final String CONTINUATION = " Featureiman Byeswickattribute argue logger Normandy Compton analogous";
+
+    @Test
+    void plainPrintsTheContinuationOnlyAndJsonOneObject() {
+        Cli plain = Cli.run("generate", "--plain");
+        assertEquals(0, plain.status(), plain.err());
+        assertEquals(CONTINUATION + "\n", plain.out());
+        Cli json = Cli.run("generate", "--json");
+        assertEquals(0, json.status(), json.err());
+        assertEquals("{\"prompt\": \"Hello, I am\", \"prompt_ids\": [15496, 11, 314, 716], \"text\": \"" + CONTINUATION
+                + "\", \"ids\": [27018, 24086, 47843, 30961, 42348, 7267, 49706, 43231, 47062, 34657]}\n", json.out());
+        assertEquals(2, Cli.run("generate", "--plain", "--json").status());
+    }
+
+    @Test
+    void thePromptCanComeFromAFile(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path file = java.nio.file.Files.writeString(dir.resolve("prompt.txt"), "Hello, I am");
+        Cli cli = Cli.run("generate", "--plain", "--prompt-file", file.toString());
+        assertEquals(0, cli.status(), cli.err());
+        assertEquals(CONTINUATION + "\n", cli.out());
+        Cli both = Cli.run("generate", "--prompt-file", file.toString(), "Hello");
+        assertEquals(2, both.status());
+        assertEquals("vecgpt: a PROMPT and --prompt-file: choose one (see 'vecgpt generate --help')\n", both.err());
+        Cli missing = Cli.run("generate", "--prompt-file", dir.resolve("none.txt").toString());
+        assertEquals("vecgpt: --prompt-file: no such file: " + dir.resolve("none.txt")
+                + " (see 'vecgpt generate --help')\n", missing.err());
+        Path latin1 = java.nio.file.Files.write(dir.resolve("latin1.txt"), new byte[] {'c', 'a', 'f', (byte) 0xe9});
+        Cli bad = Cli.run("generate", "--prompt-file", latin1.toString());
+        assertEquals(1, bad.status());
+        assertEquals("vecgpt: " + latin1 + " is not UTF-8 text: an invalid byte at offset 3\n", bad.err());
+        assertEquals("", bad.out());
+    }
+
+    @Test
+    void endOfTextInThePromptIsToken50256OrRefused() {
+        Cli cli = Cli.run("generate", "--tokens", "1", "Hello <|endoftext|> world");
+        assertEquals(0, cli.status(), cli.err());
+        assertTrue(cli.out().startsWith("Prompt: Hello <|endoftext|> world [15496, 220, 50256, 995]\n"), cli.out());
+        Cli refused = Cli.run("generate", "--special-tokens", "refuse", "Hello <|endoftext|> world");
+        assertEquals(1, refused.status());
+        assertEquals("vecgpt: the prompt has <|endoftext|> at line 1, column 7 (--special-tokens refuse)\n",
+                refused.err());
+        assertEquals("", refused.out());
+    }
+
+    /** Below 1e-4 (and down to the smallest float), a temperature is greedy: the argmax, not NaN's token 0. */
+    @Test
+    void aTinyTemperatureIsGreedy() {
+        for (String t : List.of("1e-40", "1e-5", "0")) {
+            Cli cli = Cli.run("generate", "--plain", "--temperature", t);
+            assertEquals(0, cli.status(), cli.err());
+            assertEquals(CONTINUATION + "\n", cli.out(), t);
+        }
+        assertEquals(Sampling.greedy(), Cli.<GenerateCommand>parse("generate", "--temperature", "1e-40").options().sampling());
     }
 }
