@@ -36,12 +36,7 @@ final class TextRows {
         if (bad != null) {
             return Scored.error(null, bad);
         }
-        int[] ids;
-        try {
-            ids = TOKENIZER.encode(text);
-        } catch (RuntimeException e) { // jtokkit refuses special tokens such as <|endoftext|> in the text
-            return Scored.error(null, "cannot tokenize: " + e.getMessage());
-        }
+        int[] ids = TOKENIZER.encode(text); // <|endoftext|> in a text is token 50256, as in the book
         try {
             Score s = session.score(ids, windows(options));
             return new Scored(s.tokens(), s.crossEntropy(), s.perplexity(), null);
@@ -55,12 +50,7 @@ final class TextRows {
         if (bad != null) {
             return new Generated(null, bad);
         }
-        int[] ids;
-        try {
-            ids = TOKENIZER.encode(prompt);
-        } catch (RuntimeException e) {
-            return new Generated(null, "cannot tokenize: " + e.getMessage());
-        }
+        int[] ids = TOKENIZER.encode(prompt);
         Generation generation = Generation.of(options.maxNewTokens(),
                 Samplers.of(options, seed != null ? seed : options.seed())).stopAt(Tokenizer.END_OF_TEXT);
         int[] out = session.generate(ids, generation);
