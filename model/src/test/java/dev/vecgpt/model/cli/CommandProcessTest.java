@@ -26,6 +26,14 @@ class CommandProcessTest {
     @TempDir
     static Path dir;
 
+    /** A small checkpoint with GPT-2's vocabulary (context 64): child processes load it in a moment. */
+    private static String tiny;
+
+    @org.junit.jupiter.api.BeforeAll
+    static void writeCheckpoint() throws IOException {
+        tiny = dev.vecgpt.model.TinyCheckpoint.write(Files.createDirectories(dir.resolve("tiny"))).toString();
+    }
+
     private static final String TEXT = "Every effort moves you forward, one step at a time, and the quick brown fox "
             + "jumps over the lazy dog again and again.\n";
 
@@ -58,14 +66,14 @@ class CommandProcessTest {
     void aFullDiskIsAnErrorForScoreAndGenerate() throws Exception {
         Path text = Files.writeString(dir.resolve("full.txt"), TEXT);
         String[][] commands = {
-                {"score", "--context-length", "16", "--window", "8", text.toString()},
-                {"generate", "--context-length", "16", "--tokens", "2"},
-                {"generate", "--context-length", "16", "--tokens", "2", "--json"},
+                {"score", "--weights", tiny, "--window", "8", text.toString()},
+                {"generate", "--weights", tiny, "--tokens", "2"},
+                {"generate", "--weights", tiny, "--tokens", "2", "--json"},
         };
         for (String[] args : commands) {
             Process p = vecgpt(List.of(), args).redirectOutput(new File("/dev/full")).start();
             String err = read(p.getErrorStream());
-            assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+            assertTrue(p.waitFor(120, TimeUnit.SECONDS));
             assertEquals(1, p.exitValue(), String.join(" ", args) + ": " + err);
             assertTrue(err.lines().anyMatch("vecgpt: cannot write to standard output: No space left on device"::equals),
                     err);
@@ -76,7 +84,7 @@ class CommandProcessTest {
     /** {@code generate --tokens 100000 | head -c 60}: the generation stops at the closed pipe, quietly. */
     @Test
     void aClosedPipeStopsGenerationPromptly() throws Exception {
-        Process p = vecgpt(List.of(), "generate", "--context-length", "64", "--tokens", "100000", "--plain").start();
+        Process p = vecgpt(List.of(), "generate", "--weights", tiny, "--tokens", "100000", "--plain").start();
         byte[] head = p.getInputStream().readNBytes(60);
         assertEquals(60, head.length);
         long closed = System.nanoTime();
@@ -88,6 +96,7 @@ class CommandProcessTest {
         assertFalse(err.contains("vecgpt:"), "quiet: " + err);
         assertNoTrace(err);
         assertTrue(seconds < 30, seconds + " s");
+        System.out.printf("closed pipe: generation ended after %.2f s%n", seconds);
     }
 
     /** SIGTERM while each command runs: the process ends at once, with the signal's status and no trace. */
@@ -99,8 +108,8 @@ class CommandProcessTest {
         }
         Path text = Files.writeString(dir.resolve("big.txt"), big);
         String[][] commands = {
-                {"generate", "--context-length", "64", "--tokens", "100000", "--plain"},
-                {"score", "--context-length", "64", text.toString()},
+                {"generate", "--weights", tiny, "--tokens", "100000", "--plain"},
+                {"score", "--weights", tiny, text.toString()},
                 {"demo", "--threads", "1"},
         };
         for (String[] args : commands) {
@@ -112,13 +121,14 @@ class CommandProcessTest {
             }
             long signalled = System.nanoTime();
             p.destroy(); // SIGTERM
-            assertTrue(p.waitFor(10, TimeUnit.SECONDS), String.join(" ", args) + " did not end");
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS), String.join(" ", args) + " did not end");
             double seconds = (System.nanoTime() - signalled) / 1e9;
             String err = read(p.getErrorStream());
             assertTrue(p.exitValue() == 143 || (args[0].equals("demo") && p.exitValue() == 0),
                     String.join(" ", args) + ": status " + p.exitValue() + " " + err);
             assertNoTrace(err);
-            assertTrue(seconds < 5, String.join(" ", args) + ": " + seconds + " s");
+            assertTrue(seconds < 10, String.join(" ", args) + ": " + seconds + " s");
+            System.out.printf("SIGTERM during %s: ended after %.2f s%n", args[0], seconds);
         }
     }
 
@@ -153,11 +163,11 @@ class CommandProcessTest {
         Path text = Files.writeString(dir.resolve("in.txt"), TEXT);
         String expected = null;
         for (String input : List.of(text.toString(), "-", "/dev/stdin")) {
-            Process p = vecgpt(List.of(), "score", "--context-length", "16", "--window", "8", "--json", input)
+            Process p = vecgpt(List.of(), "score", "--weights", tiny, "--window", "8", "--json", input)
                     .redirectInput(text.toFile()).start();
             String out = read(p.getInputStream());
             String err = read(p.getErrorStream());
-            assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+            assertTrue(p.waitFor(120, TimeUnit.SECONDS));
             assertEquals(0, p.exitValue(), input + ": " + err);
             String scores = out.substring(out.indexOf("\"tokens\""));
             expected = expected == null ? scores : expected;
@@ -172,7 +182,7 @@ class CommandProcessTest {
                 throw new java.io.UncheckedIOException(e);
             }
         });
-        Cli cli = Cli.run("score", "--context-length", "16", "--window", "8", "--json", fifo.toString());
+        Cli cli = Cli.run("score", "--weights", tiny, "--window", "8", "--json", fifo.toString());
         writer.join();
         assertEquals(0, cli.status(), cli.err());
         assertEquals(expected, cli.out().substring(cli.out().indexOf("\"tokens\"")));
