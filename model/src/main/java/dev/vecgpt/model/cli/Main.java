@@ -49,6 +49,7 @@ public final class Main implements Runnable {
         cli.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
         cli.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
         cli.setUsageHelpAutoWidth(true);
+        cli.setCaseInsensitiveEnumValuesAllowed(true); // --format bf16 as Spark's ScoreJob takes it
         cli.setParameterExceptionHandler(Errors::usage);
         cli.setExecutionExceptionHandler(Errors::failure);
         return cli;
