@@ -4,6 +4,12 @@
  * tokenizer, the design notebook's placeholder model and the command line (not exported). No SIMD here: kernels come from dev.vecgpt.core.
  */
 module dev.vecgpt.model {
+    // Transitive because the API takes and returns core's types: dev.vecgpt.core's GptConfig (the GptModel
+    // and DummyGptModel constructors, config(), GptSession.bytes), Tensor (GptSession.forward,
+    // GptModel.parameter, DummyGptModel's passes), Kernels and WeightFormat (ModelOptions, GptModel.kernels()
+    // and format()), and dev.vecgpt.core.random's Dropout.Mode (GptSession.dropoutMode and
+    // DummyGptModel.dropoutMode). No public method takes or returns a type of dev.vecgpt.core.io; a module
+    // is read whole, so that package comes along as core's own API (safetensors and .npy), not the model's.
     requires transitive dev.vecgpt.core;
     requires com.fasterxml.jackson.core;
     requires jtokkit;

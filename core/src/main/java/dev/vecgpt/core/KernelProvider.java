@@ -68,12 +68,18 @@ public final class KernelProvider {
         }
         List<String> reasons = new ArrayList<>();
         for (KernelsFactory factory : factories(reasons)) {
-            Optional<String> reason = factory.unavailableReason();
-            if (reason.isEmpty()) {
-                return new Choice(new CheckedKernels(factory.create(), false),
-                        "vecgpt kernels: " + factory.name() + " (" + factory.description() + ")");
+            try {
+                Optional<String> reason = factory.unavailableReason();
+                if (reason.isEmpty()) {
+                    return new Choice(new CheckedKernels(factory.create(), false),
+                            "vecgpt kernels: " + factory.name() + " (" + factory.description() + ")");
+                }
+                reasons.add(factory.name() + ": " + reason.get());
+            } catch (LinkageError e) {
+                // On the class path without --add-modules jdk.incubator.vector the factory loads, and its
+                // kernels' first use of the Vector API fails.
+                reasons.add(factory.name() + ": " + cannotLoad(e));
             }
-            reasons.add(factory.name() + ": " + reason.get());
         }
         if (reasons.isEmpty()) {
             reasons.add("no faster kernels on the module or class path (add vecgpt-ops-simd)");
@@ -96,6 +102,10 @@ public final class KernelProvider {
                 + (problems.isEmpty() ? " (is vecgpt-ops-simd on the module or class path?)" : ": " + problems));
     }
 
+    private static String cannotLoad(Throwable e) {
+        return "Vector API kernels cannot load (" + e + "); run with --add-modules jdk.incubator.vector";
+    }
+
     /** All factories that load; the ones that fail to load (e.g. no jdk.incubator.vector) add a reason. */
     private static List<KernelsFactory> factories(List<String> problems) {
         List<KernelsFactory> found = new ArrayList<>();
@@ -107,8 +117,7 @@ public final class KernelProvider {
                 }
                 found.add(iterator.next());
             } catch (ServiceConfigurationError | LinkageError e) {
-                problems.add("Vector API kernels cannot load (" + e
-                        + "); run with --add-modules jdk.incubator.vector");
+                problems.add(cannotLoad(e));
             }
         }
     }

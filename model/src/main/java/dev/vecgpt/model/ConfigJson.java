@@ -26,6 +26,10 @@ final class ConfigJson {
                 String field = json.currentName();
                 JsonToken value = json.nextToken();
                 if (field.equals("n_head")) {
+                    if (value == JsonToken.VALUE_STRING) {
+                        throw new IOException(file + ": n_head is the string \"" + json.getText()
+                                + "\", not a number (write it without quotes)");
+                    }
                     if (value != JsonToken.VALUE_NUMBER_INT || json.getIntValue() < 1) {
                         throw new IOException(file + ": n_head is " + json.getText() + ", not a positive integer");
                     }

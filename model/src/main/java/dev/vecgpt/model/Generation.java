@@ -10,9 +10,17 @@ import java.util.Objects;
  */
 public record Generation(int maxNewTokens, Sampling sampling, List<Integer> stopIds) {
 
+    /**
+     * The most tokens, prompt and new ones, a generation returns: the longest {@code int[]} a JVM
+     * allocates. The result grows with the tokens produced, so asking for many and stopping early
+     * costs only what was produced.
+     */
+    public static final int MAX_TOKENS = Integer.MAX_VALUE - 8;
+
     public Generation {
-        if (maxNewTokens < 0) {
-            throw new IllegalArgumentException("maxNewTokens is " + maxNewTokens + ", must be >= 0");
+        if (maxNewTokens < 0 || maxNewTokens >= MAX_TOKENS) {
+            throw new IllegalArgumentException("maxNewTokens is " + maxNewTokens + ", must be 0 to "
+                    + (MAX_TOKENS - 1) + " (a prompt and its new tokens are returned in one int[])");
         }
         Objects.requireNonNull(sampling, "sampling");
         stopIds = List.copyOf(stopIds);

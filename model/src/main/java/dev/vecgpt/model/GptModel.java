@@ -11,6 +11,7 @@ import dev.vecgpt.core.random.TorchGenerator;
 import dev.vecgpt.model.Gpt2Parameters.Parameter;
 import dev.vecgpt.model.internal.DropoutState;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
@@ -53,7 +54,9 @@ public final class GptModel implements AutoCloseable {
     private final Map<String, Object> parameters;
     /** PyTorch's global generator as building left it: where each session's training-mode dropout starts. */
     private final TorchGenerator afterInit;
+    /** Sessions open (closed ones and those the garbage collector freed are not counted), or {@link #CLOSED}. */
     private final AtomicInteger openSessions = new AtomicInteger();
+    private static final int CLOSED = Integer.MIN_VALUE;
 
     /** {@code torch.manual_seed(seed); GPTModel(config)}, float32, on the JVM's kernels. */
     public GptModel(GptConfig config, long seed) {
@@ -65,47 +68,79 @@ public final class GptModel implements AutoCloseable {
     }
 
     /**
-     * OpenAI's pretrained GPT-2 from a Hugging Face {@code model.safetensors} (memory-mapped for as long
-     * as the model is open). The configuration comes from the file: vocabulary and width from {@code wte},
-     * context from {@code wpe}, layers from the {@code h.N} blocks, heads from a {@code config.json} beside
-     * the file ({@code n_head}) or else from the GPT-2 size of that width. The output head is tied to the
-     * token embedding.
+     * OpenAI's pretrained GPT-2 from a Hugging Face {@code model.safetensors}, or from a directory holding
+     * one (a model directory as Hugging Face lays it out: {@code model.safetensors} and {@code config.json}).
+     * The configuration comes from the file: vocabulary and width from {@code wte}, context from
+     * {@code wpe}, layers from the {@code h.N} blocks, heads from a {@code config.json} beside the file
+     * ({@code n_head}) or else from the GPT-2 size of that width. The output head is tied to the token
+     * embedding.
      *
-     * @throws NoSuchFileException      if there is no such file
-     * @throws IOException              if it cannot be read or is not valid safetensors
+     * <p>The file is mapped while it is read and every tensor is copied out of it: once this returns, the
+     * model holds no mapping, so a checkpoint rewritten or truncated under a running model (what
+     * {@code cp} over it does) changes nothing. A file changed during the load is an {@link IOException}.
+     *
+     * @throws NoSuchFileException      if there is no such file, or a directory has no {@code model.safetensors}
+     * @throws IOException              if it cannot be read, is not valid safetensors or changed while read
      * @throws IllegalArgumentException if it is not a GPT-2 checkpoint, naming every missing, mis-shaped or
      *                                  unexpected tensor
      */
     public static GptModel load(Path checkpoint, ModelOptions options) throws IOException {
-        if (!Files.isRegularFile(checkpoint)) {
-            throw new NoSuchFileException(checkpoint.toString(), null, "no such file");
-        }
-        int heads = ConfigJson.heads(checkpoint.resolveSibling("config.json"));
+        Path file = checkpointFile(checkpoint);
+        int heads = ConfigJson.heads(file.resolveSibling("config.json"));
+        long size = Files.size(file);
         Arena weights = Arena.ofShared();
-        try {
-            SafetensorsFile file = Safetensors.open(checkpoint, weights);
-            GptConfig config = HuggingFaceGpt2.config(file, heads);
-            return new GptModel(config, options, new TorchGenerator(0), weights,
-                    (arena, scratch) -> new HuggingFaceGpt2(file, config, scratch));
-        } catch (IOException | RuntimeException e) {
-            if (weights.scope().isAlive()) {
-                weights.close();
+        GptModel model = null;
+        try (Arena mapping = Arena.ofShared()) { // closed, so unmapped, once every tensor is copied out
+            SafetensorsFile safetensors = Safetensors.open(file, mapping);
+            GptConfig config = HuggingFaceGpt2.config(safetensors, heads);
+            model = new GptModel(config, options, new TorchGenerator(0), weights,
+                    (arena, scratch) -> new HuggingFaceGpt2(safetensors, config, arena, scratch));
+            return model;
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        } catch (InternalError e) {
+            // What the JVM throws when a copy out of the mapping faults: the file shrank under it.
+            if (Files.size(file) != size) {
+                throw new IOException(file + " changed while it was read (" + size + " bytes, now "
+                        + Files.size(file) + "): rewritten or truncated? Load it again once it is whole", e);
             }
             throw e;
+        } finally {
+            if (model == null && weights.scope().isAlive()) {
+                weights.close();
+            }
         }
     }
 
     /**
-     * The configuration of the GPT-2 in {@code checkpoint}, read as {@link #load} reads it, without
-     * building the model (only the file's header is read).
+     * {@code checkpoint} itself, or a directory's {@code model.safetensors}.
+     *
+     * @throws NoSuchFileException if there is no such file, or the directory has no {@code model.safetensors}
      */
-    public static GptConfig config(Path checkpoint) throws IOException {
+    private static Path checkpointFile(Path checkpoint) throws NoSuchFileException {
+        if (Files.isDirectory(checkpoint)) {
+            Path file = checkpoint.resolve("model.safetensors");
+            if (!Files.isRegularFile(file)) {
+                throw new NoSuchFileException(checkpoint.toString(), null, "a directory without model.safetensors"
+                        + " (a Hugging Face GPT-2 directory holds model.safetensors and config.json)");
+            }
+            return file;
+        }
         if (!Files.isRegularFile(checkpoint)) {
             throw new NoSuchFileException(checkpoint.toString(), null, "no such file");
         }
+        return checkpoint;
+    }
+
+    /**
+     * The configuration of the GPT-2 in {@code checkpoint} (a file or a directory, as {@link #load} takes),
+     * read as {@link #load} reads it, without building the model (only the file's header is read).
+     */
+    public static GptConfig config(Path checkpoint) throws IOException {
+        Path file = checkpointFile(checkpoint);
         try (Arena arena = Arena.ofConfined()) {
-            return HuggingFaceGpt2.config(Safetensors.open(checkpoint, arena),
-                    ConfigJson.heads(checkpoint.resolveSibling("config.json")));
+            return HuggingFaceGpt2.config(Safetensors.open(file, arena),
+                    ConfigJson.heads(file.resolveSibling("config.json")));
         }
     }
 
@@ -128,16 +163,20 @@ public final class GptModel implements AutoCloseable {
         this.kernels = own ? base.withThreads(options.threads()) : base;
         this.ownsKernels = own;
         this.format = options.format();
+        List<Parameter> order = Gpt2Parameters.of(config);
+        Steps steps = new Steps(options.progress(), order.size() + (options.warmUp() ? WarmUp.ROUNDS : 0));
+        Thread warmUp = options.warmUp() ? startWarmUp(config, steps) : null;
         try (Arena scratch = Arena.ofConfined()) {
             WeightSource source = reader == null ? new RandomWeights(generator, weights, scratch)
                     : reader.apply(weights, scratch);
             Map<String, Object> loaded = new LinkedHashMap<>();
             boolean tied = false;
-            for (Parameter p : Gpt2Parameters.of(config)) { // PyTorch's order: the order of the draws
+            for (Parameter p : order) { // PyTorch's order: the order of the draws
                 Tensor t = source.load(p);
                 loaded.put(p.name(), p.kind() == Gpt2Parameters.Kind.LINEAR_WEIGHT ? kernels.pack(t, format, weights) : t);
                 tied |= p.name().equals(Gpt2Parameters.OUT_HEAD)
                         && t.segment().address() == ((Tensor) loaded.get(Gpt2Parameters.TOKEN_EMBEDDING)).segment().address();
+                steps.step();
             }
             parameters = Collections.unmodifiableMap(loaded);
             tokEmb = (Tensor) loaded.get(Gpt2Parameters.TOKEN_EMBEDDING);
@@ -154,9 +193,69 @@ public final class GptModel implements AutoCloseable {
             outHead = (PackedWeight) loaded.get(Gpt2Parameters.OUT_HEAD);
             tiedHead = tied;
             afterInit = generator.copy();
-        } catch (RuntimeException e) {
+            join(warmUp);
+            steps.finish();
+        } catch (RuntimeException | Error e) {
+            join(warmUp); // it runs on this model's kernels, which closing may end
             close();
             throw e;
+        }
+    }
+
+    /**
+     * The warm-up ({@link ModelOptions#warmUp()}) on a thread of its own, on this model's kernels and
+     * format. Only a head start: whatever fails there fails again, with its message, in the real model.
+     */
+    private Thread startWarmUp(GptConfig config, Steps steps) {
+        return Thread.ofPlatform().name("vecgpt-warmup").start(() -> {
+            try {
+                WarmUp.run(kernels, config, format, WarmUp.ROUNDS, steps::step);
+            } catch (RuntimeException e) {
+                // the real model reports it
+            }
+        });
+    }
+
+    private static void join(Thread thread) {
+        if (thread == null) {
+            return;
+        }
+        boolean interrupted = false;
+        while (true) {
+            try {
+                thread.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true; // the warm-up uses the kernels this model may close: wait for it
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The build's steps for {@link ModelOptions#progress()}, counted from two threads, reported one at a time. */
+    private static final class Steps {
+        private final ModelOptions.Progress progress;
+        private final int total;
+        private int done;
+
+        Steps(ModelOptions.Progress progress, int total) {
+            this.progress = progress;
+            this.total = total;
+        }
+
+        synchronized void step() {
+            if (progress != null && done < total) {
+                progress.step(++done, total);
+            }
+        }
+
+        /** Steps a failed warm-up did not take. */
+        synchronized void finish() {
+            while (progress != null && done < total) {
+                step();
+            }
         }
     }
 
@@ -179,7 +278,13 @@ public final class GptModel implements AutoCloseable {
      * in eval mode. Sessions run at once in different threads; close each one.
      */
     public GptSession newSession() {
-        openSessions.incrementAndGet();
+        int open;
+        do {
+            open = openSessions.get();
+            if (open == CLOSED) {
+                throw closed();
+            }
+        } while (!openSessions.compareAndSet(open, open + 1));
         try {
             return new GptSession(this);
         } catch (RuntimeException | Error e) {
@@ -188,8 +293,24 @@ public final class GptModel implements AutoCloseable {
         }
     }
 
+    /** Called once per session, by its {@code close()} or by the cleaner when it was dropped unclosed. */
     void sessionClosed() {
         openSessions.decrementAndGet();
+    }
+
+    /** Sessions open now; dropped ones count until the garbage collector has freed them. */
+    int openSessions() {
+        return Math.max(0, openSessions.get());
+    }
+
+    private void requireOpen() {
+        if (openSessions.get() == CLOSED) {
+            throw closed();
+        }
+    }
+
+    private static IllegalStateException closed() {
+        return new IllegalStateException("the model is closed");
     }
 
     /** PyTorch's names of the parameters, in registration order. */
@@ -199,6 +320,7 @@ public final class GptModel implements AutoCloseable {
 
     /** A float32 copy of parameter {@code name} in {@code arena} (a packed weight as it is multiplied). */
     public Tensor parameter(String name, Arena arena) {
+        requireOpen();
         Object p = parameters.get(name);
         if (p == null) {
             throw new IllegalArgumentException("no parameter " + name + "; parameters are " + parameters.keySet());
@@ -286,15 +408,25 @@ public final class GptModel implements AutoCloseable {
     }
 
     /**
-     * Frees the weights, and the kernels the model made for itself.
+     * Frees the weights, and the kernels the model made for itself; closing twice does nothing. A closed
+     * model refuses new sessions and parameter copies with "the model is closed".
      *
-     * @throws IllegalStateException if sessions are still open (nothing is freed then)
+     * @throws IllegalStateException if sessions are still open (nothing is freed then); a session dropped
+     *                               without {@code close()} counts until the garbage collector has freed it
      */
     @Override
     public void close() {
-        int open = openSessions.get();
-        if (open > 0) {
-            throw new IllegalStateException(open + " session(s) of this model are still open: close them first");
+        while (true) {
+            int open = openSessions.get();
+            if (open == CLOSED) {
+                return;
+            }
+            if (open > 0) {
+                throw new IllegalStateException(open + " session(s) of this model are still open: close them first");
+            }
+            if (openSessions.compareAndSet(0, CLOSED)) {
+                break;
+            }
         }
         if (weights.scope().isAlive()) {
             weights.close();

@@ -8,25 +8,50 @@ import dev.vecgpt.model.internal.DropoutState;
 import dev.vecgpt.model.internal.TokenBatch;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.lang.ref.Cleaner;
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.IntConsumer;
 import java.util.function.IntPredicate;
 
 /**
- * One caller's use of a shared {@link GptModel}: the KV cache for a full context, the activations of
+ * One caller's state on a shared {@link GptModel}: the KV cache for a full context, the activations of
  * one decode step and the last logits, allocated once when the session opens and freed by
- * {@link #close()}. Any number of sessions run at once on one model, each on its own thread; a session
- * itself serves one thread at a time.
+ * {@link #close()}. Not thread-safe: a session serves one thread at a time (a second thread calling in
+ * meanwhile gets an {@link IllegalStateException} naming the first), and any number of sessions run at
+ * once on one model, each on its own thread. (Not ONNX Runtime's {@code OrtSession}, which is the
+ * loaded model shared by every caller: that is {@link GptModel} here.)
  *
  * <p>A session starts in eval mode. {@link #train()} turns on PyTorch's dropout, drawn from the
  * generator as building the model left it (so a seeded model's first training-mode pass draws the very
  * masks PyTorch draws after {@code torch.manual_seed(seed); GPTModel(config)}).
+ *
+ * <p>Close every session (try-with-resources). One dropped without {@code close()} is freed when the
+ * garbage collector finds it unreachable, and the first such leak is logged; until then its memory
+ * stays allocated and its model refuses to close.
  */
 public final class GptSession implements AutoCloseable {
 
+    private static final System.Logger LOG = System.getLogger(GptSession.class.getName());
+    private static final Cleaner CLEANER = Cleaner.create();
+    /** Whether a dropped session was logged in this JVM: one line is enough to find the leak. */
+    static final AtomicBoolean LEAK_LOGGED = new AtomicBoolean();
+    private static final VarHandle USER;
+
+    static {
+        try {
+            USER = MethodHandles.lookup().findVarHandle(GptSession.class, "user", Thread.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private final GptModel model;
     private final GptConfig config;
-    private final Arena arena = Arena.ofShared(); // shared: the kernels may hand work to their threads
+    private final Memory memory;
+    private final Cleaner.Cleanable cleanable;
     private final KvCache cache;
     private final Workspace step;
     private final Tensor stepLogits;
@@ -35,19 +60,56 @@ public final class GptSession implements AutoCloseable {
     private final float[] lastLogits;
     private final DropoutState dropout;
     private final long nativeBytes;
-    private boolean closed;
+    /** The thread inside a call now, or null: set and cleared once per call, never per token. */
+    @SuppressWarnings("unused") // through USER
+    private volatile Thread user;
+
+    /**
+     * What a session frees, apart from the session itself, so that the cleaner can free it once the
+     * session is unreachable: its memory, and its place in the model's count of open sessions.
+     */
+    private static final class Memory implements Runnable {
+        final Arena arena = Arena.ofShared(); // shared: the kernels may hand work to their threads
+        final GptModel model;
+        volatile boolean closed;
+
+        Memory(GptModel model) {
+            this.model = model;
+        }
+
+        /** Runs once: from {@link GptSession#close()}, or from the cleaner for a session dropped open. */
+        @Override
+        public void run() {
+            if (!closed && LEAK_LOGGED.compareAndSet(false, true)) {
+                LOG.log(System.Logger.Level.WARNING, "a GptSession was dropped without close(): the garbage "
+                        + "collector freed its " + GptSession.bytes(model.config()) + " bytes late; close every "
+                        + "session (try-with-resources). Logged once per JVM.");
+            }
+            closed = true;
+            arena.close();
+            model.sessionClosed();
+        }
+    }
 
     GptSession(GptModel model) {
         this.model = model;
         this.config = model.config();
-        cache = new KvCache(config, arena);
-        step = new Workspace(config, 1, 1, config.contextLength(), arena);
-        stepLogits = Tensor.allocate(arena, 1, config.vocabSize());
-        cachedIds = new int[config.contextLength()];
-        lastLogits = new float[config.vocabSize()];
-        dropout = new DropoutState(config.dropRate(), model.generatorAfterInit());
-        dropout.training(false);
-        nativeBytes = bytes(config);
+        memory = new Memory(model);
+        Arena arena = memory.arena;
+        try {
+            cache = new KvCache(config, arena);
+            step = new Workspace(config, 1, 1, config.contextLength(), arena);
+            stepLogits = Tensor.allocate(arena, 1, config.vocabSize());
+            cachedIds = new int[config.contextLength()];
+            lastLogits = new float[config.vocabSize()];
+            dropout = new DropoutState(config.dropRate(), model.generatorAfterInit());
+            dropout.training(false);
+            nativeBytes = bytes(config);
+        } catch (RuntimeException | Error e) { // e.g. OutOfMemoryError: the model's count is the caller's to undo
+            arena.close();
+            throw e;
+        }
+        cleanable = CLEANER.register(this, memory);
     }
 
     /**
@@ -102,15 +164,19 @@ public final class GptSession implements AutoCloseable {
      * computed or drawn.
      */
     public Tensor forward(int[][] ids, Arena arena) {
-        requireOpen();
-        TokenBatch batch = TokenBatch.of(ids, config);
-        Tensor logits = Tensor.allocate(arena, Shape.of(batch.batch(), batch.length(), config.vocabSize()));
-        try (Arena scratch = Arena.ofShared()) {
-            Workspace ws = new Workspace(config, batch.batch(), batch.length(), batch.length(), scratch);
-            model.hidden(batch.flat(), 0, ws, null, dropout);
-            model.logits(ws.x, ws.normed, logits);
+        enter();
+        try {
+            TokenBatch batch = TokenBatch.of(ids, config);
+            Tensor logits = Tensor.allocate(arena, Shape.of(batch.batch(), batch.length(), config.vocabSize()));
+            try (Arena scratch = Arena.ofShared()) {
+                Workspace ws = new Workspace(config, batch.batch(), batch.length(), batch.length(), scratch);
+                model.hidden(batch.flat(), 0, ws, null, dropout);
+                model.logits(ws.x, ws.normed, logits);
+            }
+            return logits;
+        } finally {
+            exit();
         }
-        return logits;
     }
 
     /**
@@ -133,7 +199,7 @@ public final class GptSession implements AutoCloseable {
      * it scores in eval mode whatever this session's mode. Close it when done.
      */
     public Scorer scorer(ScoreWindows windows) {
-        requireOpen();
+        requireOpen(); // the scorer has memory of its own: any thread may use it
         windows.window(config.contextLength()); // a window longer than the context fails here
         DropoutState eval = new DropoutState(config.dropRate(), null);
         eval.training(false);
@@ -172,16 +238,26 @@ public final class GptSession implements AutoCloseable {
 
     /** With or without the KV cache (the same tokens either way): the uncached path re-reads the window each step. */
     int[] generate(int[] prompt, Generation generation, IntPredicate onToken, boolean useCache) {
-        requireOpen();
-        check(prompt, generation);
+        enter();
+        try {
+            check(prompt, generation);
+            return generateChecked(prompt, generation, onToken, useCache);
+        } finally {
+            exit();
+        }
+    }
+
+    private int[] generateChecked(int[] prompt, Generation generation, IntPredicate onToken, boolean useCache) {
         Sampler sampler = generation.sampling().start(config.vocabSize());
         boolean wasTraining = dropout.training();
         dropout.training(false);
-        int[] tokens = Arrays.copyOf(prompt, prompt.length + generation.maxNewTokens());
+        int end = prompt.length + generation.maxNewTokens(); // check() keeps it within an array's reach
+        // Grown as tokens come: a caller may ask for many and stop after a few.
+        int[] tokens = Arrays.copyOf(prompt, prompt.length + Math.min(generation.maxNewTokens(), config.contextLength()));
         int length = prompt.length;
         try {
             cache.truncate(useCache ? reusable(crop(tokens, length)) : 0);
-            while (length < tokens.length) {
+            while (length < end) {
                 int window = Math.min(length, config.contextLength());
                 if (useCache && cache.length() == window - 1 && cache.length() > 0) {
                     step(tokens[length - 1]);
@@ -198,6 +274,9 @@ public final class GptSession implements AutoCloseable {
                 if (generation.stopsAt(next)) {
                     break;
                 }
+                if (length == tokens.length) {
+                    tokens = Arrays.copyOf(tokens, (int) Math.min(end, 2L * tokens.length));
+                }
                 tokens[length++] = next;
                 if (!onToken.test(next)) {
                     break;
@@ -211,6 +290,10 @@ public final class GptSession implements AutoCloseable {
 
     private void check(int[] prompt, Generation generation) {
         TokenBatch.of(new int[][] {crop(prompt, prompt.length)}, config); // ids in range, not empty
+        if (prompt.length > Generation.MAX_TOKENS - generation.maxNewTokens()) {
+            throw new IllegalArgumentException("a prompt of " + prompt.length + " tokens and " + generation.maxNewTokens()
+                    + " new ones are more than the " + Generation.MAX_TOKENS + " tokens one result holds");
+        }
         for (int id : generation.stopIds()) {
             if (id < 0 || id >= config.vocabSize()) {
                 throw new IllegalArgumentException("stop id " + id + " is outside the vocabulary [0, "
@@ -270,8 +353,12 @@ public final class GptSession implements AutoCloseable {
      * benchmark of the prompt's pass needs); generation gives the same tokens either way.
      */
     public void clearCache() {
-        requireOpen();
-        cache.reset();
+        enter();
+        try {
+            cache.reset();
+        } finally {
+            exit();
+        }
     }
 
     private void lastLogits(Workspace ws) {
@@ -284,18 +371,54 @@ public final class GptSession implements AutoCloseable {
     }
 
     private void requireOpen() {
-        if (closed) {
+        if (memory.closed) {
             throw new IllegalStateException("this session is closed");
         }
     }
 
-    /** Frees the session's memory; closing twice does nothing. */
+    /**
+     * Marks the session as in use by this thread for one call, after checking that it is open: one
+     * compare-and-set per call (a whole generation), none per token.
+     *
+     * @throws IllegalStateException if another call is inside it, naming that call's thread
+     */
+    private void enter() {
+        Thread me = Thread.currentThread();
+        if (!USER.compareAndSet(this, null, me)) {
+            Thread other = (Thread) USER.getVolatile(this);
+            throw new IllegalStateException("this session is in use by thread " + (other == null ? "another thread"
+                    : "\"" + other.getName() + "\" (id " + other.threadId() + ")") + (other == me
+                    ? ", this one: a callback of a call cannot call its session" : "")
+                    + "; a session serves one thread at a time: open a session per thread (model.newSession())");
+        }
+        try {
+            requireOpen();
+        } catch (RuntimeException e) {
+            exit();
+            throw e;
+        }
+    }
+
+    private void exit() {
+        USER.setRelease(this, null);
+    }
+
+    /**
+     * Frees the session's memory; closing twice does nothing.
+     *
+     * @throws IllegalStateException if another thread is inside a call of this session
+     */
     @Override
     public void close() {
-        if (!closed) {
-            closed = true;
-            arena.close();
-            model.sessionClosed();
+        if (memory.closed) {
+            return;
+        }
+        enter();
+        try {
+            memory.closed = true;
+            cleanable.clean();
+        } finally {
+            exit();
         }
     }
 }

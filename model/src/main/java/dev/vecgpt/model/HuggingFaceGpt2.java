@@ -23,7 +23,9 @@ import java.util.TreeSet;
  * {@code nn.Linear}; the output head is tied to {@code wte}. Names may carry a {@code transformer.} prefix.
  *
  * <p>Every tensor is checked when the source is made: missing, mis-shaped and unexpected tensors are
- * all named in one error. Float32 embeddings, biases and norms are views of the mapped file.
+ * all named in one error. Every tensor is copied out of the file as it is read (embeddings, biases and
+ * norms into the model's arena, linear weights transposed into scratch for packing), so that the model
+ * keeps no view of the mapping: a file truncated under a mapping faults whoever reads it.
  */
 final class HuggingFaceGpt2 implements WeightSource {
 
@@ -32,10 +34,15 @@ final class HuggingFaceGpt2 implements WeightSource {
 
     private final SafetensorsFile file;
     private final String prefix;
+    private final Arena arena;
     private final Arena scratch;
+    /** The copy of {@code wte}: the token embedding and the tied output head are one tensor. */
+    private Tensor tokenEmbedding;
 
-    HuggingFaceGpt2(SafetensorsFile file, GptConfig config, Arena scratch) {
+    /** Parameters kept as they are go to {@code arena}, linear weights (packed by the model) to {@code scratch}. */
+    HuggingFaceGpt2(SafetensorsFile file, GptConfig config, Arena arena, Arena scratch) {
         this.file = file;
+        this.arena = arena;
         this.scratch = scratch;
         this.prefix = prefix(file);
         check(config);
@@ -140,16 +147,33 @@ final class HuggingFaceGpt2 implements WeightSource {
 
     @Override
     public Tensor load(Parameter p) {
+        if (p.hfName().equals("wte.weight")) {
+            if (tokenEmbedding == null) {
+                tokenEmbedding = copy(tensor(p.hfName()), arena);
+            }
+            return tokenEmbedding;
+        }
         Tensor stored = tensor(p.hfName());
         return switch (p.kind()) {
-            case LINEAR_WEIGHT -> p.hfName().equals("wte.weight") ? stored : transposed(stored, p);
+            case LINEAR_WEIGHT -> {
+                try (Arena read = Arena.ofConfined()) {
+                    yield transposed(copy(stored, read), p);
+                }
+            }
             case LINEAR_BIAS -> {
                 long bytes = p.shape().size() * Float.BYTES;
                 MemorySegment part = stored.segment().asSlice(p.section() * bytes, bytes);
-                yield Tensor.wrap(p.shape(), part);
+                yield copy(Tensor.wrap(p.shape(), part), arena);
             }
-            default -> stored;
+            default -> copy(stored, arena);
         };
+    }
+
+    /** {@code t} copied into {@code into} in one bulk copy (a fault in it, from a file truncated meanwhile, is an error, not a crash). */
+    private static Tensor copy(Tensor t, Arena into) {
+        Tensor copy = Tensor.allocate(into, t.shape());
+        MemorySegment.copy(t.segment(), 0, copy.segment(), 0, t.segment().byteSize());
+        return copy;
     }
 
     /** Section {@code p.section()} of a {@code Conv1D} weight {@code [in, columns]}, as {@code nn.Linear}'s {@code [out, in]}. */

@@ -167,6 +167,39 @@ class HuggingFaceGpt2Test {
         }
     }
 
+    /** A model directory as Hugging Face lays it out loads as its {@code model.safetensors} does. */
+    @Test
+    void aDirectoryLoadsItsModelSafetensorsAndConfigJson() throws IOException {
+        Path model = Files.createDirectory(dir.resolve("gpt2 tiny"));
+        try (Arena arena = Arena.ofShared()) {
+            write(model.resolve("model.safetensors"), checkpoint(TINY, arena, ""), TINY);
+            assertEquals(TINY, GptModel.config(model));
+            try (GptModel fromDir = GptModel.load(model, options);
+                 GptModel fromFile = GptModel.load(model.resolve("model.safetensors"), options)) {
+                assertEquals(TINY, fromDir.config(), "n_head 4 from config.json: GPT-2's rule would say 1");
+                assertEquals(-1, logits(fromDir, arena).segment().mismatch(logits(fromFile, arena).segment()));
+            }
+        }
+        Path empty = Files.createDirectory(dir.resolve("empty"));
+        NoSuchFileException e = assertThrows(NoSuchFileException.class, () -> GptModel.load(empty));
+        assertEquals(empty + ": a directory without model.safetensors (a Hugging Face GPT-2 directory holds "
+                + "model.safetensors and config.json)", e.getMessage());
+    }
+
+    @Test
+    void aConfigJsonWithHeadsAsAStringSaysSo() throws IOException {
+        try (Arena arena = Arena.ofShared()) {
+            Path file = write(dir.resolve("model.safetensors"), checkpoint(TINY, arena, ""), TINY);
+            Files.writeString(dir.resolve("config.json"), "{\"n_head\": \"4\"}");
+            IOException e = assertThrows(IOException.class, () -> GptModel.load(file));
+            assertEquals(dir.resolve("config.json") + ": n_head is the string \"4\", not a number (write it without "
+                    + "quotes)", e.getMessage());
+            Files.writeString(dir.resolve("config.json"), "{\"n_head\": 0}");
+            e = assertThrows(IOException.class, () -> GptModel.load(file));
+            assertEquals(dir.resolve("config.json") + ": n_head is 0, not a positive integer", e.getMessage());
+        }
+    }
+
     /** The test's own mapping of the book's names to Hugging Face's, from the names alone. */
     private record Direct(Map<String, Tensor> hf, String prefix, Arena arena, Arena scratch) implements WeightSource {
 

@@ -31,7 +31,7 @@ class ReadmeExampleTest {
         StringBuilder printed = new StringBuilder();
         int[] tokens;
         // --- as in the README, with System.out::print collected ---
-        try (GptModel model = GptModel.load(checkpoint);                     // mapped, shared by threads
+        try (GptModel model = GptModel.load(checkpoint);                     // read once, shared by threads
              GptSession session = model.newSession()) {                      // one per thread
             Tokenizer tokenizer = new Tokenizer();
             int[] prompt = tokenizer.encode("Every effort moves you");

@@ -1,6 +1,7 @@
 package dev.vecgpt.spark;
 
 import dev.vecgpt.core.WeightFormat;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -26,7 +27,7 @@ public final class ScoreJob {
               --checkpoint FILE     model.safetensors at a path every node can read (config.json beside it)
               --spark-file NAME     the file name of a checkpoint shipped with --files model.safetensors,config.json
               --column NAME         the text column (default text)
-              --format F            f32 | bf16 weights in memory (default f32)
+              --format F            F32 | BF16 | Q8_0 weights in memory, any case (default F32)
               --context N --stride N --batch N   scoring windows (default: the model's context, side by side, 4)
               --max-chars N         longer texts get an error row (default 1000000)
               --partitions N        repartition the input first (default: as read)
@@ -86,7 +87,7 @@ public final class ScoreJob {
     static VecGptOptions options(Map<String, String> opts) {
         VecGptOptions o = opts.containsKey("checkpoint") ? VecGptOptions.checkpoint(opts.get("checkpoint"))
                 : VecGptOptions.sparkFile(opts.get("spark-file"));
-        o = o.withFormat(WeightFormat.valueOf(opts.getOrDefault("format", "f32").toUpperCase(Locale.ROOT)));
+        o = o.withFormat(format(opts.getOrDefault("format", "F32")));
         o = o.withWindows(intOpt(opts, "context", 0), intOpt(opts, "stride", 0), intOpt(opts, "batch", 4));
         return o.withMaxTextChars(intOpt(opts, "max-chars", o.maxTextChars()));
     }
@@ -113,7 +114,20 @@ public final class ScoreJob {
         if (opts.containsKey("checkpoint") == opts.containsKey("spark-file")) {
             throw new IllegalArgumentException("give exactly one of --checkpoint and --spark-file");
         }
+        if (opts.containsKey("format")) {
+            format(opts.get("format")); // checked before Spark starts
+        }
         return opts;
+    }
+
+    /** A weight format by name in any case, as the command line's {@code --format} takes it. */
+    static WeightFormat format(String name) {
+        try {
+            return WeightFormat.valueOf(name.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--format is " + name + ", must be one of "
+                    + Arrays.toString(WeightFormat.values()) + " (any case)");
+        }
     }
 
     private static int intOpt(Map<String, String> opts, String key, int otherwise) {

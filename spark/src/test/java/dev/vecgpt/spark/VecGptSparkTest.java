@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.vecgpt.core.WeightFormat;
 import dev.vecgpt.model.Generation;
 import dev.vecgpt.model.GptModel;
 import dev.vecgpt.model.GptSession;
@@ -289,5 +290,17 @@ class VecGptSparkTest {
         }
         assertEquals("give exactly one of --checkpoint and --spark-file", assertThrows(IllegalArgumentException.class,
                 () -> ScoreJob.parse(new String[] {"--input", "a", "--output", "b"})).getMessage());
+    }
+
+    /** {@code --format} as the command line takes it: the format's name, in any case; anything else says what is. */
+    @Test
+    void scoreJobTakesTheFormatInAnyCase() {
+        for (String name : new String[] {"bf16", "BF16", "Bf16"}) {
+            assertEquals(WeightFormat.BF16, ScoreJob.options(ScoreJob.parse(new String[] {"--input", "a", "--output",
+                    "b", "--checkpoint", "c", "--format", name})).format());
+        }
+        assertEquals("--format is f16, must be one of [F32, BF16, Q8_0] (any case)", assertThrows(
+                IllegalArgumentException.class, () -> ScoreJob.parse(new String[] {"--input", "a", "--output", "b",
+                        "--checkpoint", "c", "--format", "f16"})).getMessage());
     }
 }

@@ -139,24 +139,21 @@ final class Generate {
 
     /**
      * The model, with every kernel warmed up on a second thread while the weights are drawn or read
-     * (see {@link Warmup}): generation starts once both are done.
+     * ({@link ModelOptions#withWarmUp}, off with {@code -Dvecgpt.warmup=false}): generation starts once
+     * both are done.
      */
     static GptModel build(Options options, Kernels kernels, Progress progress) throws IOException {
         BUILDS.incrementAndGet();
         GptConfig config = options.weights() == null ? randomConfig(options.contextLength())
                 : GptModel.config(options.weights());
-        Thread warmup = Warmup.enabled()
-                ? Thread.ofPlatform().name("vecgpt-warmup").start(() -> warmup(kernels, config, options.format()))
-                : null;
         String what = options.weights() == null ? "building the model" : "loading " + options.weights().getFileName();
-        try (Progress.Task task = progress.start(what, PackCounter.gptPacks(config.nLayers()))) {
-            ModelOptions modelOptions = ModelOptions.DEFAULT.withFormat(options.format())
-                    .withKernels(new PackCounter(kernels, task::step));
+        try (Progress.Task task = progress.start(what, 0)) {
+            ModelOptions modelOptions = ModelOptions.DEFAULT.withFormat(options.format()).withKernels(kernels)
+                    .withWarmUp(!"false".equals(System.getProperty("vecgpt.warmup")))
+                    .withProgress(task::update);
             return options.weights() == null
                     ? new GptModel(config, options.seed(), modelOptions)
                     : GptModel.load(options.weights(), modelOptions);
-        } finally {
-            join(warmup);
         }
     }
 
@@ -165,29 +162,5 @@ final class Generate {
         GptConfig b = GptConfig.GPT_CONFIG_124M;
         return new GptConfig(b.vocabSize(), contextLength, b.embDim(), b.nHeads(), b.nLayers(), b.dropRate(),
                 b.qkvBias());
-    }
-
-    /**
-     * Only a head start: whatever fails here fails again, with its message, in the real model. It runs
-     * through a {@link PackCounter} as the real model does: with another class behind the model's
-     * kernel calls, C2's code for them would be thrown away at the real model's first call.
-     */
-    private static void warmup(Kernels kernels, GptConfig config, WeightFormat format) {
-        try {
-            Warmup.run(new PackCounter(kernels, () -> {}), config, format, Warmup.ROUNDS);
-        } catch (RuntimeException e) {
-            // the real model reports it
-        }
-    }
-
-    private static void join(Thread thread) {
-        if (thread == null) {
-            return;
-        }
-        try {
-            thread.join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

@@ -63,6 +63,7 @@ public final class Main implements Runnable {
         cli.setOut(new CheckedWriter(out));
         cli.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
         cli.setUsageHelpAutoWidth(true);
+        cli.setCaseInsensitiveEnumValuesAllowed(true); // --format bf16 as Spark's ScoreJob takes it
         cli.setParameterExceptionHandler(Errors::usage);
         cli.setExecutionExceptionHandler(Errors::failure);
         return cli;

@@ -64,7 +64,7 @@ final class Progress {
     final class Task implements AutoCloseable {
 
         private final String label;
-        private final int total;
+        private volatile int total;
         private final long start = System.nanoTime();
         private final AtomicInteger done = new AtomicInteger();
         private final Thread painter;
@@ -79,6 +79,12 @@ final class Progress {
         /** One more step done. */
         void step() {
             done.incrementAndGet();
+        }
+
+        /** {@code done} of {@code total} steps (a total known only once the work has begun, as a model build's). */
+        void update(int done, int total) {
+            this.total = total;
+            this.done.set(done);
         }
 
         private void paint() {

@@ -16,10 +16,13 @@ final class ThreadsOption {
     private Integer threads;
 
     @Option(names = "--threads", paramLabel = "N", order = 50,
-            description = "threads of the kernels (default: all processors)")
+            description = "threads of the kernels, at most the processors (default: all processors)")
     void threads(int n) {
-        if (n < 1 || n > 4096) {
-            throw new ParameterException(spec.commandLine(), "--threads " + n + ": must be 1 to 4096");
+        // More threads than processors only wait for each other (and the kernel line would not say how many ran).
+        int processors = Runtime.getRuntime().availableProcessors();
+        if (n < 1 || n > processors) {
+            throw new ParameterException(spec.commandLine(), "--threads " + n + ": must be 1 to " + processors
+                    + ", the processors this JVM may use");
         }
         threads = n;
     }

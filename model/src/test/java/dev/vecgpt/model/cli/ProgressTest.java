@@ -3,13 +3,8 @@ package dev.vecgpt.model.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.vecgpt.core.GptConfig;
-import dev.vecgpt.core.KernelProvider;
-import dev.vecgpt.model.GptModel;
-import dev.vecgpt.model.ModelOptions;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class ProgressTest {
@@ -61,16 +56,6 @@ class ProgressTest {
             } else {
                 System.setProperty("vecgpt.progress", before);
             }
-        }
-    }
-
-    @Test
-    void buildingGptPacksExactlyTheCountedWeights() {
-        GptConfig config = new GptConfig(101, 16, 64, 2, 3, 0.1, true);
-        AtomicInteger packs = new AtomicInteger();
-        try (GptModel model = new GptModel(config, 1, ModelOptions.DEFAULT.withKernels(
-                new PackCounter(KernelProvider.kernels(), packs::incrementAndGet)))) {
-            assertEquals(PackCounter.gptPacks(config.nLayers()), packs.get());
         }
     }
 }

@@ -13,7 +13,7 @@ public class Example {
     public static void main(String[] args) throws Exception {
         Path checkpoint = Path.of(args[0]);
         // --- the README's example, line for line ---
-        try (GptModel model = GptModel.load(checkpoint);                     // mapped, shared by threads
+        try (GptModel model = GptModel.load(checkpoint);                     // read once, shared by threads
              GptSession session = model.newSession()) {                      // one per thread
             Tokenizer tokenizer = new Tokenizer();
             int[] prompt = tokenizer.encode("Every effort moves you");
