@@ -91,12 +91,12 @@ class CheckpointFaultTest {
             }
             try (GptModel model = GptModel.load(file); GptSession session = model.newSession()) {
                 int[] before = session.generate(PROMPT, Generation.greedy(8));
-                Score scoreBefore = session.score(ids, Scoring.DEFAULT);
+                Score scoreBefore = session.score(ids, ScoreWindows.DEFAULT);
                 session.clearCache();
                 int[] during = session.generate(PROMPT, Generation.greedy(8), token -> damage(file, what));
                 session.clearCache();
                 int[] after = session.generate(PROMPT, Generation.greedy(8));
-                Score scoreAfter = session.score(ids, Scoring.DEFAULT);
+                Score scoreAfter = session.score(ids, ScoreWindows.DEFAULT);
                 if (!Arrays.equals(before, during) || !Arrays.equals(before, after) || !scoreBefore.equals(scoreAfter)) {
                     throw new AssertionError("the tokens or scores changed: " + Arrays.toString(before) + ", "
                             + Arrays.toString(during) + ", " + Arrays.toString(after) + "; " + scoreBefore + ", "
