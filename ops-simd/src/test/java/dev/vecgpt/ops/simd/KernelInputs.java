@@ -40,4 +40,15 @@ final class KernelInputs {
         kernels.attentionValues(weights, v, heads, context);
         return new Tensor[] {norm, gelu, softmax, scores, weights, context};
     }
+
+    /** About one in eight entries −∞, and at least one finite entry per row, as causal masks leave. */
+    static Tensor masked(SplittableRandom random, Tensor x) {
+        int n = x.shape().dim(-1);
+        for (long i = 0; i < x.size(); i++) {
+            if (random.nextInt(8) == 0 && i % n != 0) {
+                x.set(i, Float.NEGATIVE_INFINITY);
+            }
+        }
+        return x;
+    }
 }

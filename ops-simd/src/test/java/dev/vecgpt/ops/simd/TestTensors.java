@@ -37,4 +37,14 @@ final class TestTensors {
                     + actual.get(i));
         }
     }
+
+    /** Fails unless {@code actual} is within {@code bound} of {@code expected} at flat index {@code at}, or the same bits. */
+    static void expectClose(String what, long at, Tensor expected, Tensor actual, double bound) {
+        float e = expected.get(at);
+        float a = actual.get(at);
+        double diff = Math.abs((double) e - a);
+        if (!(diff <= bound) && Float.compare(e, a) != 0) {
+            fail(what + " at " + at + ": scalar " + e + ", simd " + a + ", |diff| " + diff + " > " + bound);
+        }
+    }
 }
