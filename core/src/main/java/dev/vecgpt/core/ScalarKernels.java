@@ -204,30 +204,6 @@ final class ScalarKernels implements Kernels {
         }
     }
 
-    @Override
-    public void attentionValues(Tensor weights, Tensor v, int heads, Tensor out) {
-        int batch = v.shape().dim(0);
-        int keys = v.shape().dim(1);
-        int dim = v.shape().dim(2);
-        int queries = weights.shape().dim(2);
-        int headDim = dim / heads;
-        for (int b = 0; b < batch; b++) {
-            for (int h = 0; h < heads; h++) {
-                for (int t = 0; t < queries; t++) {
-                    long wBase = (((long) b * heads + h) * queries + t) * keys;
-                    long oBase = ((long) b * queries + t) * dim + (long) h * headDim;
-                    for (int i = 0; i < headDim; i++) {
-                        float sum = 0f;
-                        for (int s = 0; s < keys; s++) {
-                            sum += weights.get(wBase + s) * v.get(((long) b * keys + s) * dim + (long) h * headDim + i);
-                        }
-                        out.set(oBase + i, sum);
-                    }
-                }
-            }
-        }
-    }
-
     /** The three kernels in turn, on copies of the attended keys (transposed back) and values. */
     @Override
     public void attention(Tensor q, Tensor kT, Tensor v, int keys, int heads, Tensor out) {
@@ -267,6 +243,30 @@ final class ScalarKernels implements Kernels {
             for (int t = 0; t < rows; t++) {
                 for (int i = 0; i < dim; i++) {
                     xT.set(((long) b * dim + i) * columns + at + t, x.get(((long) b * rows + t) * dim + i));
+                }
+            }
+        }
+    }
+
+    @Override
+    public void attentionValues(Tensor weights, Tensor v, int heads, Tensor out) {
+        int batch = v.shape().dim(0);
+        int keys = v.shape().dim(1);
+        int dim = v.shape().dim(2);
+        int queries = weights.shape().dim(2);
+        int headDim = dim / heads;
+        for (int b = 0; b < batch; b++) {
+            for (int h = 0; h < heads; h++) {
+                for (int t = 0; t < queries; t++) {
+                    long wBase = (((long) b * heads + h) * queries + t) * keys;
+                    long oBase = ((long) b * queries + t) * dim + (long) h * headDim;
+                    for (int i = 0; i < headDim; i++) {
+                        float sum = 0f;
+                        for (int s = 0; s < keys; s++) {
+                            sum += weights.get(wBase + s) * v.get(((long) b * keys + s) * dim + (long) h * headDim + i);
+                        }
+                        out.set(oBase + i, sum);
+                    }
                 }
             }
         }

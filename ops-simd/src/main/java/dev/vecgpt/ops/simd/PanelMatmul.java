@@ -50,6 +50,20 @@ final class PanelMatmul {
         CALLS.get().run(x, w, w.memory(), y, w.n(), w.count(), pool);
     }
 
+    /**
+     * The split policy ({@link WorkerPool#parts}, {@link WorkerPool.Work#MATMUL}) for {@code work}
+     * multiply-adds over {@code panels} panels of two at least, for kernels that hand out panels
+     * themselves.
+     */
+    static int parts(long work, int panels, WorkerPool pool, MemorySegment x, MemorySegment w, MemorySegment y) {
+        return pool.parts(WorkerPool.Work.MATMUL, work, panels / 2, x, w, y, null);
+    }
+
+    /** Where part {@code part} of {@code parts} begins: panels in even shares, in order. */
+    static int split(int panels, int part, int parts) {
+        return (int) ((long) panels * part / parts);
+    }
+
     /** Panels {@code [from, to)} of the product. */
     private static void multiply(Tensor x, Panels w, Tensor y, int from, int to) {
         if (w.q8()) {

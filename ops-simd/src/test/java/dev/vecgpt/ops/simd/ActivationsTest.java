@@ -3,6 +3,7 @@ package dev.vecgpt.ops.simd;
 import static dev.vecgpt.ops.simd.KernelInputs.gaussian;
 import static dev.vecgpt.ops.simd.TestTensors.assertBitsEqual;
 import static dev.vecgpt.ops.simd.TestTensors.expectClose;
+import static dev.vecgpt.ops.simd.TestTensors.sweep;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.vecgpt.core.KernelProvider;
@@ -10,7 +11,6 @@ import dev.vecgpt.core.Kernels;
 import dev.vecgpt.core.Tensor;
 import java.lang.foreign.Arena;
 import java.util.SplittableRandom;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -26,18 +26,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class ActivationsTest {
 
-    /** Row lengths around the vector widths (4, 8, 16 lanes) and GPT-2's sizes. */
-    static final int[] LENGTHS = {1, 2, 3, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 100, 767, 768, 769, 1024, 3072};
-
     private final Kernels scalar = KernelProvider.byName("scalar");
     private final Kernels simd = new SimdKernels(1);
 
-    static IntStream lengths() {
-        return IntStream.of(LENGTHS);
-    }
-
     @ParameterizedTest
-    @MethodSource("lengths")
+    @MethodSource("dev.vecgpt.ops.simd.KernelInputs#lengths")
     void geluAgreesWithTheReference(int n) {
         try (Arena arena = Arena.ofConfined()) {
             SplittableRandom random = new SplittableRandom(n);
@@ -91,12 +84,9 @@ class ActivationsTest {
     /** A seeded sweep over 1,000 random small shapes. */
     @Test
     void thousandRandomShapes() {
-        SplittableRandom random = new SplittableRandom(20261127);
-        for (int i = 0; i < 1000; i++) {
-            try (Arena arena = Arena.ofConfined()) {
-                checkGelu(arena, gaussian(arena, random, random.nextDouble(0.1, 6), 0, random.nextInt(1, 5),
-                        random.nextInt(1, 300)));
-            }
-        }
+        sweep(20261127, 1000, (arena, random) -> {
+            checkGelu(arena, gaussian(arena, random, random.nextDouble(0.1, 6), 0, random.nextInt(1, 5),
+                    random.nextInt(1, 300)));
+        });
     }
 }

@@ -2,6 +2,7 @@ package dev.vecgpt.ops.simd;
 
 import static dev.vecgpt.ops.simd.KernelInputs.gaussian;
 import static dev.vecgpt.ops.simd.TestTensors.expectClose;
+import static dev.vecgpt.ops.simd.TestTensors.sweep;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.vecgpt.core.KernelProvider;
@@ -234,17 +235,14 @@ class AttentionTest {
     /** A seeded sweep over 1,000 random small shapes of both kernels. */
     @Test
     void thousandRandomShapes() {
-        SplittableRandom random = new SplittableRandom(20261128);
-        for (int i = 0; i < 1000; i++) {
-            try (Arena arena = Arena.ofConfined()) {
-                int batch = random.nextInt(1, 3);
-                int heads = random.nextInt(1, 4);
-                int queries = random.nextInt(1, 6);
-                int keys = queries + random.nextInt(0, 12);
-                int d = random.nextInt(1, 41);
-                checkScores(arena, batch, heads, queries, keys, d, random);
-                checkValues(arena, batch, heads, queries, keys, d, random);
-            }
-        }
+        sweep(20261128, 1000, (arena, random) -> {
+            int batch = random.nextInt(1, 3);
+            int heads = random.nextInt(1, 4);
+            int queries = random.nextInt(1, 6);
+            int keys = queries + random.nextInt(0, 12);
+            int d = random.nextInt(1, 41);
+            checkScores(arena, batch, heads, queries, keys, d, random);
+            checkValues(arena, batch, heads, queries, keys, d, random);
+        });
     }
 }

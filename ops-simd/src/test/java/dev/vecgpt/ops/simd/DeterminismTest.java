@@ -20,9 +20,9 @@ class DeterminismTest {
     private final Kernels simd = new SimdKernels(1);
 
     /**
-     * Rows split over threads: 1, 2 and 3 threads give the same bits. The calls are above every
-     * kernel's threshold for splitting (64K elements of layer norm, 1M of softmax and GELU, 4M
-     * multiply-adds of attention).
+     * Rows and heads split over threads: 1, 2 and 3 threads give the same bits. The calls are above
+     * every kernel's size for splitting ({@link WorkerPool.Work}: 64K elements, 4M multiply-adds of
+     * attention).
      */
     @Test
     void resultsAreBitwiseIdenticalForAnyThreadCount() {

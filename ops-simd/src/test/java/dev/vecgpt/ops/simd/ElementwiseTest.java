@@ -2,6 +2,7 @@ package dev.vecgpt.ops.simd;
 
 import static dev.vecgpt.ops.simd.TestTensors.assertBitsEqual;
 import static dev.vecgpt.ops.simd.TestTensors.random;
+import static dev.vecgpt.ops.simd.TestTensors.sweep;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.vecgpt.core.KernelProvider;
@@ -10,7 +11,6 @@ import dev.vecgpt.core.Tensor;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.SplittableRandom;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -18,18 +18,11 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** The SIMD add against the scalar reference, bit for bit: one float32 addition per element. */
 class ElementwiseTest {
 
-    /** Lengths around the vector widths (4, 8, 16 lanes) and GPT-2's sizes. */
-    static final int[] LENGTHS = {1, 2, 3, 4, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 100, 767, 768, 769, 3072};
-
     private final Kernels scalar = KernelProvider.byName("scalar");
     private final Kernels simd = new SimdKernels();
 
-    static IntStream lengths() {
-        return IntStream.of(LENGTHS);
-    }
-
     @ParameterizedTest
-    @MethodSource("lengths")
+    @MethodSource("dev.vecgpt.ops.simd.KernelInputs#lengths")
     void addIsBitExactForEqualShapes(int dim) {
         try (Arena arena = Arena.ofConfined()) {
             SplittableRandom random = new SplittableRandom(dim);
@@ -38,7 +31,7 @@ class ElementwiseTest {
     }
 
     @ParameterizedTest
-    @MethodSource("lengths")
+    @MethodSource("dev.vecgpt.ops.simd.KernelInputs#lengths")
     void addIsBitExactWhenBroadcasting(int dim) {
         try (Arena arena = Arena.ofConfined()) {
             SplittableRandom random = new SplittableRandom(dim);
@@ -111,14 +104,11 @@ class ElementwiseTest {
     /** A seeded sweep over 1,000 random shapes, broadcast or not. */
     @Test
     void thousandRandomShapes() {
-        SplittableRandom random = new SplittableRandom(20261129);
-        for (int i = 0; i < 1000; i++) {
-            try (Arena arena = Arena.ofConfined()) {
-                int dim = random.nextInt(1, 300);
-                Tensor b = random(arena, random, random.nextInt(1, 5), dim);
-                Tensor a = random(arena, random, random.nextInt(1, 4), b.shape().dim(0), dim);
-                checkAdd(arena, a, random.nextBoolean() ? b : random(arena, random, a.shape().dims()));
-            }
-        }
+        sweep(20261129, 1000, (arena, random) -> {
+            int dim = random.nextInt(1, 300);
+            Tensor b = random(arena, random, random.nextInt(1, 5), dim);
+            Tensor a = random(arena, random, random.nextInt(1, 4), b.shape().dim(0), dim);
+            checkAdd(arena, a, random.nextBoolean() ? b : random(arena, random, a.shape().dims()));
+        });
     }
 }

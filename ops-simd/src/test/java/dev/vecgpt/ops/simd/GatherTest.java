@@ -2,6 +2,7 @@ package dev.vecgpt.ops.simd;
 
 import static dev.vecgpt.ops.simd.TestTensors.assertBitsEqual;
 import static dev.vecgpt.ops.simd.TestTensors.random;
+import static dev.vecgpt.ops.simd.TestTensors.sweep;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.vecgpt.core.KernelProvider;
@@ -9,7 +10,6 @@ import dev.vecgpt.core.Kernels;
 import dev.vecgpt.core.Tensor;
 import java.lang.foreign.Arena;
 import java.util.SplittableRandom;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -17,18 +17,11 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** The SIMD embedding gather against the scalar reference, bit for bit. */
 class GatherTest {
 
-    /** Lengths around the vector widths (4, 8, 16 lanes) and GPT-2's sizes. */
-    static final int[] LENGTHS = {1, 2, 3, 4, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 100, 767, 768, 769, 3072};
-
     private final Kernels scalar = KernelProvider.byName("scalar");
     private final Kernels simd = new SimdKernels();
 
-    static IntStream lengths() {
-        return IntStream.of(LENGTHS);
-    }
-
     @ParameterizedTest
-    @MethodSource("lengths")
+    @MethodSource("dev.vecgpt.ops.simd.KernelInputs#lengths")
     void gatherIsBitExactForEveryRowLength(int dim) {
         try (Arena arena = Arena.ofConfined()) {
             SplittableRandom random = new SplittableRandom(dim);
@@ -61,13 +54,10 @@ class GatherTest {
     /** A seeded sweep over 1,000 random shapes. */
     @Test
     void thousandRandomShapes() {
-        SplittableRandom random = new SplittableRandom(20261125);
-        for (int i = 0; i < 1000; i++) {
-            try (Arena arena = Arena.ofConfined()) {
-                int dim = random.nextInt(1, 300);
-                Tensor table = random(arena, random, random.nextInt(1, 50), dim);
-                checkGather(arena, table, random.ints(random.nextInt(1, 9), 0, table.shape().dim(0)).toArray());
-            }
-        }
+        sweep(20261125, 1000, (arena, random) -> {
+            int dim = random.nextInt(1, 300);
+            Tensor table = random(arena, random, random.nextInt(1, 50), dim);
+            checkGather(arena, table, random.ints(random.nextInt(1, 9), 0, table.shape().dim(0)).toArray());
+        });
     }
 }

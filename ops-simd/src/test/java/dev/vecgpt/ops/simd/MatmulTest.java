@@ -2,6 +2,7 @@ package dev.vecgpt.ops.simd;
 
 import static dev.vecgpt.ops.simd.TestTensors.assertBitsEqual;
 import static dev.vecgpt.ops.simd.TestTensors.random;
+import static dev.vecgpt.ops.simd.TestTensors.sweep;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.vecgpt.core.KernelProvider;
@@ -20,14 +21,11 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** The SIMD matmul against the scalar reference, within {@link MatmulCheck}'s bound, and its own bits over packing, threads and calls. */
 class MatmulTest {
 
-    /** Lengths around the vector widths (4, 8, 16 lanes) and GPT-2's sizes. */
-    static final int[] LENGTHS = {1, 2, 3, 4, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 100, 767, 768, 769, 3072};
-
     private final Kernels scalar = KernelProvider.byName("scalar");
     private final Kernels simd = new SimdKernels();
 
     static Stream<Arguments> matmulShapes() {
-        Stream<Arguments> square = IntStream.of(LENGTHS).filter(n -> n <= 769).mapToObj(n -> Arguments.of(n % 5 + 1, n, n));
+        Stream<Arguments> square = IntStream.of(KernelInputs.LENGTHS).filter(n -> n <= 769).mapToObj(n -> Arguments.of(n % 5 + 1, n, n));
         Stream<Arguments> gpt2 = Stream.of(
                 Arguments.of(1, 1, 1),
                 Arguments.of(8, 50257, 768),    // the notebook's out_head
@@ -181,12 +179,9 @@ class MatmulTest {
     /** A seeded sweep over 1,000 random shapes. */
     @Test
     void thousandRandomShapes() {
-        SplittableRandom random = new SplittableRandom(20261130);
-        for (int i = 0; i < 1000; i++) {
-            try (Arena arena = Arena.ofConfined()) {
-                int k = random.nextInt(1, 200);
-                checkMatmul(arena, random(arena, random, random.nextInt(1, 9), k), random(arena, random, random.nextInt(1, 70), k));
-            }
-        }
+        sweep(20261130, 1000, (arena, random) -> {
+            int k = random.nextInt(1, 200);
+            checkMatmul(arena, random(arena, random, random.nextInt(1, 9), k), random(arena, random, random.nextInt(1, 70), k));
+        });
     }
 }

@@ -4,6 +4,7 @@ import static dev.vecgpt.ops.simd.KernelInputs.gaussian;
 import static dev.vecgpt.ops.simd.KernelInputs.masked;
 import static dev.vecgpt.ops.simd.TestTensors.assertBitsEqual;
 import static dev.vecgpt.ops.simd.TestTensors.expectClose;
+import static dev.vecgpt.ops.simd.TestTensors.sweep;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,7 +13,6 @@ import dev.vecgpt.core.Kernels;
 import dev.vecgpt.core.Tensor;
 import java.lang.foreign.Arena;
 import java.util.SplittableRandom;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -39,18 +39,11 @@ class NormsTest {
 
     private static final double U = 0x1p-24;
 
-    /** Row lengths around the vector widths (4, 8, 16 lanes) and GPT-2's sizes. */
-    static final int[] LENGTHS = {1, 2, 3, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 100, 767, 768, 769, 1024, 3072};
-
     private final Kernels scalar = KernelProvider.byName("scalar");
     private final Kernels simd = new SimdKernels(1);
 
-    static IntStream lengths() {
-        return IntStream.of(LENGTHS);
-    }
-
     @ParameterizedTest
-    @MethodSource("lengths")
+    @MethodSource("dev.vecgpt.ops.simd.KernelInputs#lengths")
     void layerNormAgreesWithTheReference(int n) {
         try (Arena arena = Arena.ofConfined()) {
             SplittableRandom random = new SplittableRandom(n);
@@ -139,7 +132,7 @@ class NormsTest {
     }
 
     @ParameterizedTest
-    @MethodSource("lengths")
+    @MethodSource("dev.vecgpt.ops.simd.KernelInputs#lengths")
     void softmaxAgreesWithTheReference(int n) {
         try (Arena arena = Arena.ofConfined()) {
             SplittableRandom random = new SplittableRandom(n);
@@ -258,15 +251,12 @@ class NormsTest {
     /** A seeded sweep over 1,000 random small shapes of each kernel. */
     @Test
     void thousandRandomShapes() {
-        SplittableRandom random = new SplittableRandom(20261126);
-        for (int i = 0; i < 1000; i++) {
-            try (Arena arena = Arena.ofConfined()) {
-                int rows = random.nextInt(1, 5);
-                int n = random.nextInt(1, 200);
-                checkLayerNorm(arena, gaussian(arena, random, random.nextDouble(0.1, 5), random.nextDouble(-3, 3), rows, n),
-                        gaussian(arena, random, 1, 0, n), gaussian(arena, random, 1, 0, n), random.nextBoolean() ? 1e-5f : 0.1f);
-                checkSoftmax(arena, masked(random, gaussian(arena, random, random.nextDouble(0.1, 20), 0, rows, n)));
-            }
-        }
+        sweep(20261126, 1000, (arena, random) -> {
+            int rows = random.nextInt(1, 5);
+            int n = random.nextInt(1, 200);
+            checkLayerNorm(arena, gaussian(arena, random, random.nextDouble(0.1, 5), random.nextDouble(-3, 3), rows, n),
+                    gaussian(arena, random, 1, 0, n), gaussian(arena, random, 1, 0, n), random.nextBoolean() ? 1e-5f : 0.1f);
+            checkSoftmax(arena, masked(random, gaussian(arena, random, random.nextDouble(0.1, 20), 0, rows, n)));
+        });
     }
 }
