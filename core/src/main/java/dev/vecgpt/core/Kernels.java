@@ -1,7 +1,6 @@
 package dev.vecgpt.core;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 
 /**
  * The compute kernels of the GPT pipeline. Each writes its result into a caller-allocated output
@@ -133,52 +132,16 @@ public interface Kernels extends AutoCloseable {
      * {@link #transposeInto} writes them: a query's scores are then a vector times a matrix whose
      * rows run along the keys), the values as they are, {@code v [B, S ≥ keys, D]}. Both may hold
      * more positions than are attended (a KV cache's whole buffers), so a decode step needs no views
-     * and no scores tensor. This default runs the three kernels on copies (the reference's
-     * definition); fast kernels attend in place and skip the masked positions, which adds only
-     * zeros: the same bits as their own three kernels for finite inputs.
+     * and no scores tensor. The reference runs the three kernels on copies; fast kernels attend in
+     * place and skip the masked positions, which adds only zeros: the same bits as their own three
+     * kernels for finite inputs.
      */
-    default void attention(Tensor q, Tensor kT, Tensor v, int keys, int heads, Tensor out) {
-        int batch = q.shape().dim(0);
-        int dim = q.shape().dim(2);
-        try (Arena arena = Arena.ofConfined()) {
-            Tensor k = Tensor.allocate(arena, batch, keys, dim);
-            long positions = kT.shape().dim(2);
-            for (int b = 0; b < batch; b++) {
-                for (int i = 0; i < dim; i++) {
-                    for (int s = 0; s < keys; s++) {
-                        k.set(((long) b * keys + s) * dim + i, kT.get(((long) b * dim + i) * positions + s));
-                    }
-                }
-            }
-            Tensor values = Tensor.allocate(arena, batch, keys, dim);
-            long bytes = (long) keys * dim * Float.BYTES;
-            for (int b = 0; b < batch; b++) {
-                MemorySegment.copy(v.segment(), (long) b * v.shape().dim(1) * dim * Float.BYTES, values.segment(),
-                        b * bytes, bytes);
-            }
-            Tensor scores = Tensor.allocate(arena, batch, heads, q.shape().dim(1), keys);
-            attentionScores(q, k, heads, scores);
-            softmax(scores, scores);
-            attentionValues(scores, values, heads, out);
-        }
-    }
+    void attention(Tensor q, Tensor kT, Tensor v, int keys, int heads, Tensor out);
 
     /**
      * Writes the rows of {@code x [B, T, D]} as the columns {@code [at, at + T)} of
      * {@code xT [B, D, S]}: {@code xT[b, i, at + t] = x[b, t, i]}. How keys go into a KV cache, or
      * into a buffer of their own, for {@link #attention}.
      */
-    default void transposeInto(Tensor x, Tensor xT, int at) {
-        int batch = x.shape().dim(0);
-        int rows = x.shape().dim(1);
-        int dim = x.shape().dim(2);
-        long columns = xT.shape().dim(2);
-        for (int b = 0; b < batch; b++) {
-            for (int t = 0; t < rows; t++) {
-                for (int i = 0; i < dim; i++) {
-                    xT.set(((long) b * dim + i) * columns + at + t, x.get(((long) b * rows + t) * dim + i));
-                }
-            }
-        }
-    }
+    void transposeInto(Tensor x, Tensor xT, int at);
 }

@@ -204,6 +204,50 @@ final class ScalarKernels implements Kernels {
         }
     }
 
+    /** The three kernels in turn, on copies of the attended keys (transposed back) and values. */
+    @Override
+    public void attention(Tensor q, Tensor kT, Tensor v, int keys, int heads, Tensor out) {
+        int batch = q.shape().dim(0);
+        int dim = q.shape().dim(2);
+        try (Arena arena = Arena.ofConfined()) {
+            Tensor k = Tensor.allocate(arena, batch, keys, dim);
+            long positions = kT.shape().dim(2);
+            for (int b = 0; b < batch; b++) {
+                for (int i = 0; i < dim; i++) {
+                    for (int s = 0; s < keys; s++) {
+                        k.set(((long) b * keys + s) * dim + i, kT.get(((long) b * dim + i) * positions + s));
+                    }
+                }
+            }
+            Tensor values = Tensor.allocate(arena, batch, keys, dim);
+            long bytes = (long) keys * dim * Float.BYTES;
+            for (int b = 0; b < batch; b++) {
+                MemorySegment.copy(v.segment(), (long) b * v.shape().dim(1) * dim * Float.BYTES, values.segment(),
+                        b * bytes, bytes);
+            }
+            Tensor scores = Tensor.allocate(arena, batch, heads, q.shape().dim(1), keys);
+            attentionScores(q, k, heads, scores);
+            softmax(scores, scores);
+            attentionValues(scores, values, heads, out);
+        }
+    }
+
+    /** A row of x at a time, each element into its column of xT. */
+    @Override
+    public void transposeInto(Tensor x, Tensor xT, int at) {
+        int batch = x.shape().dim(0);
+        int rows = x.shape().dim(1);
+        int dim = x.shape().dim(2);
+        long columns = xT.shape().dim(2);
+        for (int b = 0; b < batch; b++) {
+            for (int t = 0; t < rows; t++) {
+                for (int i = 0; i < dim; i++) {
+                    xT.set(((long) b * dim + i) * columns + at + t, x.get(((long) b * rows + t) * dim + i));
+                }
+            }
+        }
+    }
+
     @Override
     public void attentionValues(Tensor weights, Tensor v, int heads, Tensor out) {
         int batch = v.shape().dim(0);

@@ -22,27 +22,22 @@ final class Activations {
     private static final float GELU_SCALE = (float) Math.sqrt(2 / Math.PI);
     private static final float GELU_CUBE = 0.044715f;
 
-    /** Below this many elements (about a millisecond) a call runs on the caller's thread: waking a worker costs more. */
-    private static final long PARALLEL_ELEMENTS = 1L << 20;
     /** Elements per inner loop, so that its counter is an int even for tensors of more than 2³¹ floats. */
     private static final int BLOCK = 1 << 24;
+
+    private static final ThreadLocal<Gelu> CALLS = ThreadLocal.withInitial(Gelu::new);
 
     private Activations() {}
 
     static void gelu(Tensor x, Tensor out, WorkerPool pool) {
-        long n = x.size();
-        MemorySegment xs = x.segment();
-        MemorySegment outs = out.segment();
-        boolean shareable = pool.canShare(xs) && pool.canShare(outs);
-        // Parts of whole vectors, so that only the last part has a partial one.
-        long vectors = (n + LANES - 1) / LANES;
-        int parts = n < PARALLEL_ELEMENTS || !shareable ? 1 : (int) Math.min(pool.threads(), vectors);
-        if (parts == 1) { // no job object: a decode step's calls allocate nothing
-            gelu(xs, outs, 0, n);
-            return;
+        CALLS.get().run(x.segment(), null, out.segment(), x.size(), pool);
+    }
+
+    private static final class Gelu extends Elementwise.VectorRuns {
+        @Override
+        void elements(long from, long to) {
+            gelu(a, out, from, to);
         }
-        pool.run(parts, (part, ignored) ->
-                gelu(xs, outs, vectors * part / parts * LANES, Math.min(n, vectors * (part + 1) / parts * LANES)));
     }
 
     /** Elements {@code [from, to)}, in blocks. */

@@ -25,23 +25,10 @@ final class Attention {
     private static final ValueLayout.OfFloat F = Tensor.FLOAT;
     private static final FloatVector MINUS_INFINITY = FloatVector.broadcast(SPECIES, Float.NEGATIVE_INFINITY);
 
-    /** Below this many multiply-adds (about a millisecond) a call runs on the caller's thread: waking a worker costs more. */
-    private static final long PARALLEL_WORK = 1L << 22;
+    private static final ThreadLocal<Scores> SCORES = ThreadLocal.withInitial(Scores::new);
+    private static final ThreadLocal<Values> VALUES = ThreadLocal.withInitial(Values::new);
 
     private Attention() {}
-
-    /** Splits {@code rows} into one contiguous run per thread, when the call is big enough and every tensor shareable. */
-    private static int parts(long rows, long work, WorkerPool pool, Tensor... tensors) {
-        if (work < PARALLEL_WORK || pool.threads() == 1) {
-            return 1;
-        }
-        for (Tensor t : tensors) {
-            if (!pool.canShare(t.segment())) {
-                return 1;
-            }
-        }
-        return (int) Math.min(pool.threads(), rows);
-    }
 
     // ---------------------------------------------------------------- scores
 
@@ -56,44 +43,72 @@ final class Attention {
      * {@link FusedAttention} scores a KV cache's transposed keys; so both give the same bits.
      */
     static void scores(Tensor q, Tensor k, int heads, Tensor scores, WorkerPool pool) {
-        int batch = q.shape().dim(0);
         int queries = q.shape().dim(1);
-        int keys = k.shape().dim(1);
-        int dim = q.shape().dim(2);
-        int headDim = dim / heads;
-        float scale = scale(headDim);
-        long rows = (long) batch * heads * queries;
-        int parts = parts(rows, rows * keys * headDim / 2, pool, q, k, scores);
-        MemorySegment qs = q.segment();
-        MemorySegment ks = k.segment();
-        MemorySegment out = scores.segment();
-        long stride = (long) dim * Float.BYTES;
-        long keyRowBytes = (long) keys * Float.BYTES;
-        pool.run(parts, (part, ignored) -> {
+        long rows = (long) q.shape().dim(0) * heads * queries;
+        // Multiply-adds of the visible keys: about half of them.
+        SCORES.get().run(q, k, scores, queries, heads, rows * k.shape().dim(1) * (q.shape().dim(2) / heads) / 2, pool);
+    }
+
+    /**
+     * Scores or values: a call over the rows {@code (b, h, t)} of {@code in} and {@code other}, split by
+     * whole heads (a part sets up each of its heads once).
+     */
+    private abstract static class PerHead extends WorkerPool.Call {
+        MemorySegment in;
+        MemorySegment other;
+        MemorySegment out;
+        int queries;
+        int keys;
+        int dim;
+        int heads;
+
+        /** {@code other [B, S, D]} holds the keys or values; {@code work} counts multiply-adds. */
+        final void run(Tensor in, Tensor other, Tensor out, int queries, int heads, long work, WorkerPool pool) {
+            this.in = in.segment();
+            this.other = other.segment();
+            this.out = out.segment();
+            this.queries = queries;
+            this.keys = other.shape().dim(1);
+            this.dim = other.shape().dim(2);
+            this.heads = heads;
+            split(pool, WorkerPool.Work.ATTENTION, work, (long) other.shape().dim(0) * heads, this.in, this.other,
+                    this.out, null);
+        }
+
+        @Override
+        final void clear() {
+            in = other = out = null;
+        }
+    }
+
+    /** The scores; a part transposes each of its heads' keys once. */
+    private static final class Scores extends PerHead {
+
+        /** The rows of heads {@code [from, to)}. */
+        @Override
+        void run(long from, long to) {
+            int headDim = dim / heads;
+            float scale = scale(headDim);
+            long stride = (long) dim * Float.BYTES;
+            long keyRowBytes = (long) keys * Float.BYTES;
             MemorySegment kT = Scratch.get(headDim * keyRowBytes);
-            long transposed = -1;
-            long end = rows * (part + 1) / parts;
-            for (long row = rows * part / parts; row < end; ) {
-                int t = (int) (row % queries);
-                long bh = row / queries;
+            for (long bh = from; bh < to; bh++) {
                 long b = bh / heads;
                 long head = (long) (int) (bh % heads) * headDim * Float.BYTES;
-                if (bh != transposed) {
-                    for (int s = 0; s < keys; s++) {
-                        for (int i = 0; i < headDim; i++) {
-                            kT.set(F, i * keyRowBytes + (long) s * Float.BYTES,
-                                    ks.get(F, (b * keys + s) * stride + head + (long) i * Float.BYTES));
-                        }
+                for (int s = 0; s < keys; s++) {
+                    for (int i = 0; i < headDim; i++) {
+                        kT.set(F, i * keyRowBytes + (long) s * Float.BYTES,
+                                other.get(F, (b * keys + s) * stride + head + (long) i * Float.BYTES));
                     }
-                    transposed = bh;
                 }
-                int count = (int) Math.min(4, Math.min(end - row, queries - t));
-                // Query t sits at position keys − queries + t and sees the keys up to it.
-                scoresRows(qs, (b * queries + t) * stride + head, stride, kT, 0, keyRowBytes, headDim,
-                        keys - queries + t + 1, count, keys, keys, scale, out, row * keyRowBytes);
-                row += count;
+                for (int t = 0; t < queries; t += 4) {
+                    int count = Math.min(4, queries - t);
+                    // Query t sits at position keys − queries + t and sees the keys up to it.
+                    scoresRows(in, (b * queries + t) * stride + head, stride, kT, 0, keyRowBytes, headDim,
+                            keys - queries + t + 1, count, keys, keys, scale, out, (bh * queries + t) * keyRowBytes);
+                }
             }
-        });
+        }
     }
 
     /**
@@ -248,35 +263,36 @@ final class Attention {
     // ---------------------------------------------------------------- values
 
     static void values(Tensor weights, Tensor v, int heads, Tensor out, WorkerPool pool) {
-        int batch = v.shape().dim(0);
-        int keys = v.shape().dim(1);
-        int dim = v.shape().dim(2);
         int queries = weights.shape().dim(2);
-        int headDim = dim / heads;
-        long rows = (long) batch * heads * queries;
-        int parts = parts(rows, rows * keys * headDim, pool, weights, v, out);
-        MemorySegment ws = weights.segment();
-        MemorySegment vs = v.segment();
-        MemorySegment os = out.segment();
-        pool.run(parts, (part, ignored) -> {
-            long end = rows * (part + 1) / parts;
-            for (long row = rows * part / parts; row < end; ) {
-                int t = (int) (row % queries);
-                long bh = row / queries;
+        long rows = (long) v.shape().dim(0) * heads * queries;
+        VALUES.get().run(weights, v, out, queries, heads, rows * v.shape().dim(1) * (v.shape().dim(2) / heads), pool);
+    }
+
+    /** The weighted sums of the values. */
+    private static final class Values extends PerHead {
+
+        /** The rows of heads {@code [from, to)}, four queries at a time. */
+        @Override
+        void run(long from, long to) {
+            int headDim = dim / heads;
+            long vStride = (long) dim * Float.BYTES;
+            for (long bh = from; bh < to; bh++) {
                 int h = (int) (bh % heads);
                 long b = bh / heads;
                 long vBase = (b * keys * dim + (long) h * headDim) * Float.BYTES;
-                long oBase = ((b * queries + t) * dim + (long) h * headDim) * Float.BYTES;
-                long vStride = (long) dim * Float.BYTES;
-                if (t + 4 <= queries && row + 4 <= end) {
-                    valuesRows4(ws, row * keys * Float.BYTES, keys, keys, vs, vBase, vStride, headDim, os, oBase);
-                    row += 4;
-                } else {
-                    valuesRow(ws, row * keys * Float.BYTES, keys, vs, vBase, vStride, headDim, os, oBase);
-                    row++;
+                for (int t = 0; t < queries; ) {
+                    long row = bh * queries + t;
+                    long oBase = ((b * queries + t) * dim + (long) h * headDim) * Float.BYTES;
+                    if (t + 4 <= queries) {
+                        valuesRows4(in, row * keys * Float.BYTES, keys, keys, other, vBase, vStride, headDim, out, oBase);
+                        t += 4;
+                    } else {
+                        valuesRow(in, row * keys * Float.BYTES, keys, other, vBase, vStride, headDim, out, oBase);
+                        t++;
+                    }
                 }
             }
-        });
+        }
     }
 
     /**

@@ -22,9 +22,7 @@ final class DirectMatmul {
     }
 
     static void multiply(Tensor x, Tensor w, Tensor y, WorkerPool pool) {
-        int panels = panels(w);
-        int parts = PanelMatmul.parts(x.size() * w.shape().dim(0), panels, pool, x.segment(), w.segment(), y.segment());
-        CALLS.get().run(x, w, y, panels, parts, pool);
+        CALLS.get().run(x, w, w.segment(), y, w.shape().dim(0), panels(w), pool);
     }
 
     private static void multiply(Tensor x, Tensor w, Tensor y, int from, int to) {

@@ -11,33 +11,63 @@ import jdk.incubator.vector.FloatVector;
 /**
  * {@code out = a + b}, with b repeated along a (a bias per row, or a tensor as large as a): one add per
  * element, so any split gives the same bits. A prompt's adds are split over the threads in runs of
- * whole vectors; a decode step's run on the caller's thread and allocate nothing.
+ * whole vectors ({@link WorkerPool.Work#ELEMENTS}); a decode step's run on the caller's thread.
  */
 final class Elementwise {
 
     private static final int LANES = SPECIES.length();
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
     private static final ValueLayout.OfFloat F = Tensor.FLOAT;
-    /** Below this many elements (tens of microseconds) a call runs on the caller's thread. */
-    private static final long PARALLEL_ELEMENTS = 1L << 16;
+    private static final ThreadLocal<Add> CALLS = ThreadLocal.withInitial(Add::new);
 
     private Elementwise() {}
 
     static void add(Tensor a, Tensor b, Tensor out, WorkerPool pool) {
-        long n = a.size();
-        long period = b.size();
-        MemorySegment sa = a.segment();
-        MemorySegment sb = b.segment();
-        MemorySegment so = out.segment();
-        int parts = n < PARALLEL_ELEMENTS || pool.threads() == 1 || !pool.canShare(sa) || !pool.canShare(sb)
-                || !pool.canShare(so) ? 1 : pool.threads();
-        if (parts == 1) {
-            add(sa, sb, so, period, 0, n);
-            return;
+        Add call = CALLS.get();
+        call.period = b.size();
+        call.run(a.segment(), b.segment(), out.segment(), a.size(), pool);
+    }
+
+    /**
+     * An element-wise call over {@code n} elements of one or two inputs, split in runs of whole
+     * vectors, so that only the last part has a partial one.
+     */
+    abstract static class VectorRuns extends WorkerPool.Call {
+        MemorySegment a;
+        MemorySegment b;
+        MemorySegment out;
+        private long n;
+
+        /** Runs the call on {@code a} (and {@code b}, or null) into {@code out}; its other fields are set. */
+        final void run(MemorySegment a, MemorySegment b, MemorySegment out, long n, WorkerPool pool) {
+            this.a = a;
+            this.b = b;
+            this.out = out;
+            this.n = n;
+            split(pool, WorkerPool.Work.ELEMENTS, n, (n + LANES - 1) / LANES, a, b, out, null);
         }
-        long vectors = (n + LANES - 1) / LANES;
-        pool.run(parts, (part, ignored) -> add(sa, sb, so, period,
-                Math.min(n, vectors * part / parts * LANES), Math.min(n, vectors * (part + 1) / parts * LANES)));
+
+        /** Elements {@code [from, to)}. */
+        abstract void elements(long from, long to);
+
+        @Override
+        final void run(long from, long to) {
+            elements(Math.min(n, from * LANES), Math.min(n, to * LANES));
+        }
+
+        @Override
+        final void clear() {
+            a = b = out = null;
+        }
+    }
+
+    private static final class Add extends VectorRuns {
+        private long period;
+
+        @Override
+        void elements(long from, long to) {
+            add(a, b, out, period, from, to);
+        }
     }
 
     /** Elements {@code [from, to)} of out, a piece of b's period at a time. */

@@ -17,13 +17,11 @@ import java.lang.foreign.MemorySegment;
  * <p>The arguments sit in the fields of an object each calling thread reuses, and the scores in
  * {@link Scratch}, so a call allocates nothing.
  */
-final class FusedAttention implements WorkerPool.Job {
+final class FusedAttention extends WorkerPool.Call {
 
     private static final int LANES = SPECIES.length();
     /** Rows of queries that go through the register tiles together. */
     private static final int GROUP = 4;
-    /** Below this many multiply-adds (about a millisecond) a call runs on the caller's thread. */
-    private static final long PARALLEL_WORK = 1L << 22;
 
     private static final ThreadLocal<FusedAttention> CALLS = ThreadLocal.withInitial(FusedAttention::new);
 
@@ -38,7 +36,6 @@ final class FusedAttention implements WorkerPool.Job {
     private int queries;
     private int heads;
     private int dim;
-    private long rows;
 
     private FusedAttention() {}
 
@@ -47,15 +44,6 @@ final class FusedAttention implements WorkerPool.Job {
         int queries = q.shape().dim(1);
         int dim = q.shape().dim(2);
         long rows = (long) batch * heads * queries;
-        // Multiply-adds: the scores and the values of the visible keys, about keys − T/2 per query.
-        long work = rows * (keys - queries / 2) * 2 * (dim / heads);
-        // At least a part per head (equal work: every head has the same causal triangle) and a few per
-        // thread, claimed one at a time, so that a thread the OS holds back leaves its share to the others.
-        long split = Math.min(Math.max((long) batch * heads, pool.threads() * 4L),
-                Math.min(rows, WorkerPool.MAX_PARTS));
-        int parts = work < PARALLEL_WORK || pool.threads() == 1 || !pool.canShare(q.segment())
-                || !pool.canShare(kT.segment()) || !pool.canShare(v.segment()) || !pool.canShare(out.segment())
-                ? 1 : (int) split;
         FusedAttention call = CALLS.get();
         call.q = q.segment();
         call.kT = kT.segment();
@@ -67,28 +55,27 @@ final class FusedAttention implements WorkerPool.Job {
         call.queries = queries;
         call.heads = heads;
         call.dim = dim;
-        call.rows = rows;
-        try {
-            if (parts == 1) {
-                call.run(0, 1);
-            } else {
-                pool.run(parts, call);
-            }
-        } finally {
-            call.q = call.kT = call.v = call.out = null;
-        }
+        // Multiply-adds: the scores and the values of the visible keys, about keys − T/2 per query. A part
+        // has whole heads: the same work each (every head has the same causal triangle).
+        call.split(pool, WorkerPool.Work.ATTENTION, rows * (keys - queries / 2) * 2 * (dim / heads),
+                (long) batch * heads, call.q, call.kT, call.v, call.out);
     }
 
-    /** Rows {@code [rows·part/parts, rows·(part+1)/parts)}, as {@link Attention}'s kernels split them. */
     @Override
-    public void run(int part, int parts) {
+    void clear() {
+        q = kT = v = out = null;
+    }
+
+    /** The rows of heads {@code [from, to)}, as {@link Attention}'s kernels split them. */
+    @Override
+    void run(long from, long to) {
         int headDim = dim / heads;
         float scale = Attention.scale(headDim);
         long rowBytes = (long) keys * Float.BYTES;
         MemorySegment scores = Scratch.get(GROUP * rowBytes);
         long stride = (long) dim * Float.BYTES;
-        long end = rows * (part + 1) / parts;
-        for (long row = rows * part / parts; row < end; ) {
+        long end = to * queries;
+        for (long row = from * queries; row < end; ) {
             int t = (int) (row % queries);
             long bh = row / queries;
             long b = bh / heads;

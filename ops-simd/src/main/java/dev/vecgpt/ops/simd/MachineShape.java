@@ -1,6 +1,7 @@
 package dev.vecgpt.ops.simd;
 
 import java.util.Locale;
+import jdk.incubator.vector.FloatVector;
 
 /**
  * What the kernels take from the machine they run on, decided once at start-up and logged in the
@@ -33,9 +34,14 @@ record MachineShape(String arch, int vectorBits, int lanes, int registers, int t
         return new MachineShape(arch, bits, SimdKernels.SPECIES.length(), registers, rows);
     }
 
-    /** For the kernel line, e.g. "FloatVector 512-bit, 16 lanes, 32 registers (amd64): matmul tile 4x64". */
+    /**
+     * For the kernel line, e.g. "FloatVector 512-bit, 16 lanes, 32 vector registers (amd64): matmul tile 4x64",
+     * with "(-Dvecgpt.vectorBits; preferred 512)" after the width when it is not the preferred one.
+     */
     String describe() {
-        return "FloatVector " + vectorBits + "-bit, " + lanes + " lanes, " + registers + " vector registers (" + arch
+        int preferred = FloatVector.SPECIES_PREFERRED.vectorBitSize();
+        return "FloatVector " + vectorBits + "-bit" + (vectorBits == preferred ? "" : " (-Dvecgpt.vectorBits; preferred "
+                + preferred + ")") + ", " + lanes + " lanes, " + registers + " vector registers (" + arch
                 + "): matmul tile " + tileRows + "x" + Panels.WIDTH;
     }
 }

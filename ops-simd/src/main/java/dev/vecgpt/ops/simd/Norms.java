@@ -26,45 +26,45 @@ final class Norms {
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
     private static final ValueLayout.OfFloat F = Tensor.FLOAT;
 
-    /**
-     * Below these many elements a call runs on the caller's thread. A hand-off to the pool's spinning
-     * workers costs about a microsecond, so a prompt's layer norm (a 1024-token one is 786K elements,
-     * about half a millisecond) is split; a decode step's (768) is not, and allocates nothing.
-     */
-    private static final long LAYER_NORM_PARALLEL = 1L << 16;
-    private static final long SOFTMAX_PARALLEL = 1L << 20;
+    private static final ThreadLocal<LayerNorm> LAYER_NORMS = ThreadLocal.withInitial(LayerNorm::new);
+    private static final ThreadLocal<Softmax> SOFTMAXES = ThreadLocal.withInitial(Softmax::new);
 
     private Norms() {}
-
-    /** Splits {@code rows} into one contiguous run per thread, when every tensor is shareable (for calls big enough to split). */
-    private static int parts(long rows, WorkerPool pool, Tensor... tensors) {
-        if (pool.threads() == 1) {
-            return 1;
-        }
-        for (Tensor t : tensors) {
-            if (!pool.canShare(t.segment())) {
-                return 1;
-            }
-        }
-        return (int) Math.min(pool.threads(), rows);
-    }
 
     // ---------------------------------------------------------------- layer norm
 
     static void layerNorm(Tensor x, Tensor scale, Tensor shift, float eps, Tensor out, WorkerPool pool) {
-        int dim = scale.shape().dim(0);
-        long rows = x.size() / dim;
-        MemorySegment xs = x.segment();
-        MemorySegment scales = scale.segment();
-        MemorySegment shifts = shift.segment();
-        MemorySegment outs = out.segment();
-        if (x.size() < LAYER_NORM_PARALLEL) { // no job object: a decode step's calls allocate nothing
-            layerNormRows(xs, scales, shifts, eps, outs, dim, 0, rows);
-            return;
+        LAYER_NORMS.get().run(x, scale, shift, eps, out, pool);
+    }
+
+    /** A layer norm split by rows. */
+    private static final class LayerNorm extends WorkerPool.Call {
+        private MemorySegment x;
+        private MemorySegment scale;
+        private MemorySegment shift;
+        private MemorySegment out;
+        private float eps;
+        private int dim;
+
+        void run(Tensor x, Tensor scale, Tensor shift, float eps, Tensor out, WorkerPool pool) {
+            this.x = x.segment();
+            this.scale = scale.segment();
+            this.shift = shift.segment();
+            this.out = out.segment();
+            this.eps = eps;
+            this.dim = scale.shape().dim(0);
+            split(pool, WorkerPool.Work.ELEMENTS, x.size(), x.size() / dim, this.x, this.scale, this.shift, this.out);
         }
-        int parts = parts(rows, pool, x, scale, shift, out);
-        pool.run(parts, (part, ignored) ->
-                layerNormRows(xs, scales, shifts, eps, outs, dim, rows * part / parts, rows * (part + 1) / parts));
+
+        @Override
+        void run(long from, long to) {
+            layerNormRows(x, scale, shift, eps, out, dim, from, to);
+        }
+
+        @Override
+        void clear() {
+            x = scale = shift = out = null;
+        }
     }
 
     private static void layerNormRows(MemorySegment x, MemorySegment scale, MemorySegment shift, float eps,
@@ -154,16 +154,31 @@ final class Norms {
     // ---------------------------------------------------------------- softmax
 
     static void softmax(Tensor x, Tensor out, WorkerPool pool) {
-        int dim = x.shape().dim(-1);
-        long rows = x.size() / dim;
-        MemorySegment xs = x.segment();
-        MemorySegment outs = out.segment();
-        if (x.size() < SOFTMAX_PARALLEL) {
-            softmaxRows(xs, outs, dim, 0, rows);
-            return;
+        SOFTMAXES.get().run(x, out, pool);
+    }
+
+    /** A softmax split by rows. */
+    private static final class Softmax extends WorkerPool.Call {
+        private MemorySegment x;
+        private MemorySegment out;
+        private int dim;
+
+        void run(Tensor x, Tensor out, WorkerPool pool) {
+            this.x = x.segment();
+            this.out = out.segment();
+            this.dim = x.shape().dim(-1);
+            split(pool, WorkerPool.Work.ELEMENTS, x.size(), x.size() / dim, this.x, this.out, null, null);
         }
-        int parts = parts(rows, pool, x, out);
-        pool.run(parts, (part, ignored) -> softmaxRows(xs, outs, dim, rows * part / parts, rows * (part + 1) / parts));
+
+        @Override
+        void run(long from, long to) {
+            softmaxRows(x, out, dim, from, to);
+        }
+
+        @Override
+        void clear() {
+            x = out = null;
+        }
     }
 
     private static void softmaxRows(MemorySegment x, MemorySegment out, int dim, long from, long to) {

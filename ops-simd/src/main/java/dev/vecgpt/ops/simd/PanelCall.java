@@ -1,13 +1,14 @@
 package dev.vecgpt.ops.simd;
 
 import dev.vecgpt.core.Tensor;
+import java.lang.foreign.MemorySegment;
 
 /**
- * A matmul call split over the column panels of its weight {@code W}. The arguments sit in the fields
- * of an object each calling thread reuses, so handing parts to the pool allocates nothing. Each output
- * column belongs to one panel, so to one part, and its sum does not depend on the split.
+ * A matmul call split over the column panels of its weight {@code W}, two panels at least per part
+ * (two panel streams at M < 4). Each output column belongs to one panel, so to one part, and its sum
+ * does not depend on the split.
  */
-final class PanelCall<W> implements WorkerPool.Job {
+final class PanelCall<W> extends WorkerPool.Call {
 
     /** Panels {@code [from, to)} of {@code y = x · Wᵀ}. */
     interface Kernel<W> {
@@ -24,27 +25,25 @@ final class PanelCall<W> implements WorkerPool.Job {
         this.kernel = kernel;
     }
 
-    /** Runs all {@code panels} panels in {@code parts} parts on {@code pool}, on the caller alone when {@code parts} is 1. */
-    void run(Tensor x, W w, Tensor y, int panels, int parts, WorkerPool pool) {
-        if (parts == 1) {
-            kernel.multiply(x, w, y, 0, panels);
-            return;
-        }
+    /** All {@code panels} panels of {@code y = x · Wᵀ}, {@code w} in memory {@code ws}. */
+    void run(Tensor x, W w, MemorySegment ws, Tensor y, int n, int panels, WorkerPool pool) {
         this.x = x;
         this.w = w;
         this.y = y;
         this.panels = panels;
-        try {
-            pool.run(parts, this);
-        } finally {
-            this.x = null;
-            this.w = null;
-            this.y = null;
-        }
+        split(pool, WorkerPool.Work.MATMUL, x.size() * n, (panels + 1) / 2, x.segment(), ws, y.segment(), null);
+    }
+
+    /** Pairs of panels {@code [from, to)}. */
+    @Override
+    void run(long from, long to) {
+        kernel.multiply(x, w, y, (int) (2 * from), (int) Math.min(panels, 2 * to));
     }
 
     @Override
-    public void run(int part, int parts) {
-        kernel.multiply(x, w, y, PanelMatmul.split(panels, part, parts), PanelMatmul.split(panels, part + 1, parts));
+    void clear() {
+        x = null;
+        w = null;
+        y = null;
     }
 }

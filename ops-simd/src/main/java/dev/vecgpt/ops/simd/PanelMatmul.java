@@ -42,43 +42,21 @@ final class PanelMatmul {
 
     private PanelMatmul() {}
 
-    /**
-     * Below this many multiply-adds a call runs on the caller's thread. A hand-off to a spinning
-     * worker costs about a microsecond; 2^17 multiply-adds take 20-40 µs (a decode step's 768 × 768
-     * matmul is 2^19), so every decode-shape matmul is split.
-     */
-    private static final long PARALLEL_WORK = 1L << 17;
-
-    /** Each calling thread's reusable hand-off: a split call allocates nothing. */
+    /** Each calling thread's reusable call: a split call allocates nothing. */
     private static final ThreadLocal<PanelCall<Panels>> CALLS =
             ThreadLocal.withInitial(() -> new PanelCall<>(PanelMatmul::multiply));
 
-    /**
-     * Splits the panels into a few contiguous runs per thread. Each output belongs to one panel, so
-     * to one thread, and its sum is the same whatever the split.
-     */
     static void multiply(Tensor x, Panels w, Tensor y, WorkerPool pool) {
-        int panels = w.count();
-        int parts = parts(x.size() * w.n(), panels, pool, x.segment(), w.memory(), y.segment());
-        CALLS.get().run(x, w, y, panels, parts, pool);
+        CALLS.get().run(x, w, w.memory(), y, w.n(), w.count(), pool);
     }
 
-    /** Parts per thread: claimed one at a time, so a thread the OS holds back leaves its share to the others. */
-    private static final int PARTS_PER_THREAD = 4;
-
     /**
-     * How many parts a call of this size, on these tensors, is cut into: 1 (the caller's thread) for
-     * small calls or memory other threads may not touch; otherwise a few per thread, of at least two
-     * panels each (two panel streams at M < 4).
+     * The split policy ({@link WorkerPool#parts}, {@link WorkerPool.Work#MATMUL}) for {@code work}
+     * multiply-adds over {@code panels} panels of two at least, for kernels that hand out panels
+     * themselves.
      */
     static int parts(long work, int panels, WorkerPool pool, MemorySegment x, MemorySegment w, MemorySegment y) {
-        if (work < PARALLEL_WORK || pool.threads() == 1 || panels < 2) {
-            return 1;
-        }
-        if (!(pool.canShare(x) && pool.canShare(y) && pool.canShare(w))) {
-            return 1;
-        }
-        return Math.min(pool.threads() * PARTS_PER_THREAD, panels / 2);
+        return pool.parts(WorkerPool.Work.MATMUL, work, panels / 2, x, w, y, null);
     }
 
     /** Where part {@code part} of {@code parts} begins: panels in even shares, in order. */

@@ -19,8 +19,9 @@ import jdk.incubator.vector.VectorSpecies;
 public final class SimdKernels implements Kernels {
 
     /**
-     * The preferred species, or {@code -Dvecgpt.vectorBits=128|256|512} to measure another width.
-     * A static final field, so C2 sees a constant species and intrinsifies every operation.
+     * The preferred species, or {@code -Dvecgpt.vectorBits=128|256|512} to measure or test another
+     * width (the tests run at all three). A static final field, so C2 sees a constant species and
+     * intrinsifies every operation.
      */
     static final VectorSpecies<Float> SPECIES = chooseSpecies();
 
@@ -34,12 +35,19 @@ public final class SimdKernels implements Kernels {
         if (bits == null) {
             return FloatVector.SPECIES_PREFERRED;
         }
-        return switch (bits.trim()) {
+        VectorSpecies<Float> chosen = switch (bits.trim()) {
             case "128" -> FloatVector.SPECIES_128;
             case "256" -> FloatVector.SPECIES_256;
             case "512" -> FloatVector.SPECIES_512;
             default -> throw new IllegalArgumentException("-Dvecgpt.vectorBits=" + bits + ": use 128, 256 or 512");
         };
+        // Wider than the machine's vectors is not intrinsified: every operation would be a slow call.
+        int max = FloatVector.SPECIES_MAX.vectorBitSize();
+        if (chosen.vectorBitSize() > max) {
+            throw new IllegalArgumentException("-Dvecgpt.vectorBits=" + bits + ": this machine's float vectors have at most "
+                    + max + " bits; use " + (max >= 256 ? "128 or 256" : "128") + ", or leave it unset");
+        }
+        return chosen;
     }
 
     private final WorkerPool pool;

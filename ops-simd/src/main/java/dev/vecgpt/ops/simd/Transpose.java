@@ -15,26 +15,44 @@ final class Transpose {
     private static final ValueLayout.OfFloat F = Tensor.FLOAT;
     /** Rows of x per block: 16 floats, one 64-byte line of xT. */
     private static final int BLOCK = 16;
-    /** Below this many elements (a decode step's one key) a call runs on the caller's thread and allocates nothing. */
-    private static final long PARALLEL_ELEMENTS = 1L << 16;
+    private static final ThreadLocal<Into> CALLS = ThreadLocal.withInitial(Into::new);
 
     private Transpose() {}
 
     static void into(Tensor x, Tensor xT, int at, WorkerPool pool) {
-        int batch = x.shape().dim(0);
-        int rows = x.shape().dim(1);
-        int dim = x.shape().dim(2);
-        long columns = xT.shape().dim(2);
-        MemorySegment xs = x.segment();
-        MemorySegment ts = xT.segment();
-        int parts = x.size() < PARALLEL_ELEMENTS || pool.threads() == 1 || !pool.canShare(xs) || !pool.canShare(ts)
-                ? 1 : Math.min(pool.threads(), dim);
-        if (parts == 1) {
-            rows(xs, ts, batch, rows, dim, columns, at, 0, dim);
-            return;
+        CALLS.get().run(x, xT, at, pool);
+    }
+
+    /** A transposition split by rows of xT. */
+    private static final class Into extends WorkerPool.Call {
+        private MemorySegment x;
+        private MemorySegment xT;
+        private int batch;
+        private int rows;
+        private int dim;
+        private long columns;
+        private int at;
+
+        void run(Tensor x, Tensor xT, int at, WorkerPool pool) {
+            this.x = x.segment();
+            this.xT = xT.segment();
+            this.batch = x.shape().dim(0);
+            this.rows = x.shape().dim(1);
+            this.dim = x.shape().dim(2);
+            this.columns = xT.shape().dim(2);
+            this.at = at;
+            split(pool, WorkerPool.Work.ELEMENTS, x.size(), dim, this.x, this.xT, null, null);
         }
-        pool.run(parts, (part, ignored) ->
-                rows(xs, ts, batch, rows, dim, columns, at, dim * part / parts, dim * (part + 1) / parts));
+
+        @Override
+        void run(long from, long to) {
+            rows(x, xT, batch, rows, dim, columns, at, (int) from, (int) to);
+        }
+
+        @Override
+        void clear() {
+            x = xT = null;
+        }
     }
 
     /** Rows {@code [from, to)} of each batch's xT, columns {@code [at, at + rows)}. */

@@ -11,7 +11,7 @@ import java.util.concurrent.locks.LockSupport;
  * works too, so {@code threads} counts it: a pool of 2 has one worker.
  *
  * <p>A call's parts are claimed one at a time from a shared counter by the caller and by whichever
- * workers are awake, so a worker the OS has not scheduled yet (this machine is shared) delays
+ * workers are awake, so a worker the OS has not scheduled yet (on a shared machine) delays
  * nothing: the caller takes its parts. A hand-off allocates nothing: the caller writes the job into
  * fields and bumps a generation number; idle workers spin on it briefly, then yield, then park, so
  * the dozens of sub-millisecond calls of a decode step are picked up within a microsecond.
@@ -21,6 +21,77 @@ final class WorkerPool implements AutoCloseable {
     /** One part of a kernel call; {@code part} in [0, parts). Implementations are reused, not made per call. */
     interface Job {
         void run(int part, int parts);
+    }
+
+    /**
+     * The kinds of work the kernels split, each with the size below which a call runs on the caller's
+     * thread alone. A hand-off to a spinning worker costs about a microsecond.
+     */
+    enum Work {
+        /**
+         * Multiply-adds of a matmul: 2^17 take 20-40 µs, so every decode-step matmul (768 × 768 is
+         * 2^19) is split.
+         */
+        MATMUL(1L << 17),
+        /**
+         * Multiply-adds of attention: about a millisecond. Each part sets up its heads (a scratch, a
+         * transposition), so a decode step's attention (2^21 at 1024 keys) stays on the caller.
+         */
+        ATTENTION(1L << 22),
+        /**
+         * Elements of an element- or row-wise kernel (add, GELU, layer norm, softmax, transposition):
+         * a prompt's are split (a 1024-token layer norm is 786K elements, about half a millisecond), a
+         * decode step's (768 or 3072) are not.
+         */
+        ELEMENTS(1L << 16);
+
+        final long minWork;
+
+        Work(long minWork) {
+            this.minWork = minWork;
+        }
+    }
+
+    /** Parts per thread: claimed one at a time, so a thread the OS holds back leaves its share to the others. */
+    static final int PARTS_PER_THREAD = 4;
+
+    /**
+     * A kernel call cut into parts over its pieces (panels, heads, rows, vectors: whatever one part must
+     * not cut). Its arguments sit in the fields of an object its calling thread reuses, so a split call
+     * allocates nothing; each piece writes outputs of its own, so the split does not change a bit.
+     */
+    abstract static class Call implements Job {
+        private long pieces;
+
+        /** Pieces {@code [from, to)} of the call. */
+        abstract void run(long from, long to);
+
+        /** Drops the call's tensors, so that the thread's call object keeps none of them alive. */
+        abstract void clear();
+
+        @Override
+        public final void run(int part, int parts) {
+            run(pieces * part / parts, pieces * (part + 1) / parts);
+        }
+
+        /**
+         * Runs the call, whose fields are set, in {@link WorkerPool#parts} parts (on the caller alone
+         * when that is 1), then clears it. {@code a} to {@code d} are the memory it touches (null: none).
+         */
+        final void split(WorkerPool pool, Work kind, long work, long pieces, MemorySegment a, MemorySegment b,
+                         MemorySegment c, MemorySegment d) {
+            try {
+                this.pieces = pieces;
+                int parts = pool.parts(kind, work, pieces, a, b, c, d);
+                if (parts == 1) {
+                    run(0, pieces);
+                } else {
+                    pool.run(parts, this);
+                }
+            } finally {
+                clear();
+            }
+        }
     }
 
     /** How long an idle worker, or a waiting caller, spins before it yields, and yields before it parks. */
@@ -70,7 +141,21 @@ final class WorkerPool implements AutoCloseable {
 
     /** False for memory of a confined arena: only its owner thread may touch it, so it stays on the caller. */
     boolean canShare(MemorySegment segment) {
-        return segment.isAccessibleBy(ANY_OTHER);
+        return segment == null || segment.isAccessibleBy(ANY_OTHER);
+    }
+
+    /**
+     * How many parts a call of {@code work} units of {@code kind}, over {@code pieces} pieces, is cut
+     * into: 1 (the caller's thread) below the kind's size, on one thread, or when memory it touches
+     * ({@code a} to {@code d}, null: none; four parameters, not an array, so a call allocates nothing)
+     * is not shareable; otherwise {@link #PARTS_PER_THREAD} per thread, at most one per piece.
+     */
+    int parts(Work kind, long work, long pieces, MemorySegment a, MemorySegment b, MemorySegment c, MemorySegment d) {
+        if (work < kind.minWork || threads == 1 || pieces < 2
+                || !(canShare(a) && canShare(b) && canShare(c) && canShare(d))) {
+            return 1;
+        }
+        return (int) Math.min(Math.min(pieces, (long) threads * PARTS_PER_THREAD), MAX_PARTS);
     }
 
     /**

@@ -2,7 +2,6 @@ package dev.vecgpt.ops.simd;
 
 import static dev.vecgpt.ops.simd.KernelInputs.gaussian;
 import static dev.vecgpt.ops.simd.TestTensors.assertBitsEqual;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.vecgpt.core.KernelProvider;
 import dev.vecgpt.core.Kernels;
@@ -30,7 +29,7 @@ class FusedAttentionTest {
     /** batch, heads, queries, keys, positions the buffers hold, head width. */
     static Stream<Arguments> shapes() {
         Stream.Builder<Arguments> shapes = Stream.builder();
-        for (int d : TransformerKernelsTest.HEAD_DIMS) {
+        for (int d : AttentionTest.HEAD_DIMS) {
             shapes.add(Arguments.of(1, 2, 1, 1, 1, d));      // the first token
             shapes.add(Arguments.of(1, 3, 1, 13, 20, d));    // a decode step over a cache buffer
             shapes.add(Arguments.of(2, 2, 7, 7, 7, d));      // prefill, batch of two
@@ -95,30 +94,6 @@ class FusedAttentionTest {
                 assertBitsEqual(expected, actual, many.threads() + " threads");
             }
             check(two, 2, 4, 301, 517, 520, 64, random);
-        }
-    }
-
-    /** Rows of x become columns {@code [at, at + T)} of xT, for both kernel sets; the other columns stay. */
-    @Test
-    void transposeIntoWritesItsColumnsOnly() {
-        try (Arena arena = Arena.ofShared(); SimdKernels simd = new SimdKernels(2)) {
-            SplittableRandom random = new SplittableRandom(24);
-            Tensor x = gaussian(arena, random, 1, 0, 2, 5, 7);
-            for (Kernels kernels : new Kernels[] {scalar, simd}) {
-                Tensor xT = Tensor.allocate(arena, 2, 7, 16);
-                xT.segment().fill((byte) 0x7f);
-                kernels.transposeInto(x, xT, 9);
-                for (int b = 0; b < 2; b++) {
-                    for (int i = 0; i < 7; i++) {
-                        for (int s = 0; s < 16; s++) {
-                            long at = ((long) b * 7 + i) * 16 + s;
-                            float expected = s >= 9 && s < 14 ? x.get(b, s - 9, i) : Float.intBitsToFloat(0x7f7f7f7f);
-                            assertEquals(Float.floatToRawIntBits(expected),
-                                    Float.floatToRawIntBits(xT.get(at)), kernels.name() + " b=" + b + " i=" + i + " s=" + s);
-                        }
-                    }
-                }
-            }
         }
     }
 

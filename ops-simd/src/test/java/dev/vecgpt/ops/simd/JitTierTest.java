@@ -1,17 +1,11 @@
 package dev.vecgpt.ops.simd;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.vecgpt.core.Tensor;
-import java.io.File;
 import java.io.IOException;
-import java.net.URI;
 import java.net.URISyntaxException;
-import java.net.URL;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -40,37 +34,13 @@ class JitTierTest {
     }
 
     private static Process start(String mode) throws IOException, URISyntaxException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        String classPath = String.join(File.pathSeparator,
-                root(TierProbe.class), root(SimdKernels.class), root(Tensor.class));
-        List<String> command = new ArrayList<>(List.of(java, "--add-modules=jdk.incubator.vector", mode,
-                "-XX:+UseSerialGC", "-Xmx256m", "-cp", classPath));
+        List<String> options = new ArrayList<>(List.of(mode));
         // The same vector width as here: the sums' lane order depends on it.
         String bits = System.getProperty("vecgpt.vectorBits");
         if (bits != null) {
-            command.add("-Dvecgpt.vectorBits=" + bits);
+            options.add("-Dvecgpt.vectorBits=" + bits);
         }
-        command.add(TierProbe.class.getName());
-        return new ProcessBuilder(command).redirectErrorStream(false).start();
-    }
-
-    /** The class-path entry (directory or jar) that holds {@code type}. */
-    private static String root(Class<?> type) throws URISyntaxException {
-        String file = type.getName().replace('.', '/') + ".class";
-        URL url = type.getClassLoader().getResource(file);
-        if (url == null) {
-            url = type.getResource("/" + file);
-        }
-        assertTrue(url != null, "cannot locate " + file);
-        String spec = url.toString();
-        if (spec.startsWith("jar:")) {
-            return Path.of(URI.create(spec.substring(4, spec.indexOf("!/")))).toString();
-        }
-        Path path = Path.of(url.toURI());
-        for (int i = 0; i < type.getName().split("\\.").length; i++) {
-            path = path.getParent();
-        }
-        return path.toString();
+        return ProbeJvm.start(options);
     }
 
     private static String output(Process process, String mode) throws Exception {

@@ -4,11 +4,19 @@ import dev.vecgpt.core.Kernels;
 import dev.vecgpt.core.Tensor;
 import java.lang.foreign.Arena;
 import java.util.SplittableRandom;
+import java.util.stream.IntStream;
 
 /** Inputs and a run of the five transformer kernels, shared by the tests and by {@link TierProbe} (so no JUnit here). */
 final class KernelInputs {
 
     private KernelInputs() {}
+
+    /** Row lengths around the vector widths (4, 8, 16 lanes) and GPT-2's sizes. */
+    static final int[] LENGTHS = {1, 2, 3, 4, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 100, 767, 768, 769, 1024, 3072};
+
+    static IntStream lengths() {
+        return IntStream.of(LENGTHS);
+    }
 
     /** Normal samples of the given spread and mean (Box–Muller from the seeded generator). */
     static Tensor gaussian(Arena arena, SplittableRandom random, double sigma, double mean, int... dims) {
@@ -39,5 +47,16 @@ final class KernelInputs {
         Tensor context = Tensor.allocate(arena, q.shape());
         kernels.attentionValues(weights, v, heads, context);
         return new Tensor[] {norm, gelu, softmax, scores, weights, context};
+    }
+
+    /** About one in eight entries −∞, and at least one finite entry per row, as causal masks leave. */
+    static Tensor masked(SplittableRandom random, Tensor x) {
+        int n = x.shape().dim(-1);
+        for (long i = 0; i < x.size(); i++) {
+            if (random.nextInt(8) == 0 && i % n != 0) {
+                x.set(i, Float.NEGATIVE_INFINITY);
+            }
+        }
+        return x;
     }
 }

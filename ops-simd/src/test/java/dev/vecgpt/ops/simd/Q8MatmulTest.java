@@ -28,7 +28,7 @@ class Q8MatmulTest {
     private final SimdKernels simd = new SimdKernels(1);
 
     static Stream<Arguments> shapes() {
-        Stream<Arguments> small = IntStream.of(SimdKernelsTest.LENGTHS).filter(n -> n <= 769)
+        Stream<Arguments> small = IntStream.of(KernelInputs.LENGTHS).filter(n -> n <= 769)
                 .mapToObj(n -> Arguments.of(n % 6 + 1, n % 70 + 1, n));
         Stream<Arguments> gpt2 = Stream.of(
                 Arguments.of(1, 2304, 768),     // decode: Q, K, V

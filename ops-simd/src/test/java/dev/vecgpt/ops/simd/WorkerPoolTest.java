@@ -4,11 +4,41 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.junit.jupiter.api.Test;
 
-/** Every part runs exactly once, whoever claims it; a failing part's exception reaches the caller. */
+/**
+ * Every part runs exactly once, whoever claims it; a failing part's exception reaches the caller; and
+ * how many parts a call gets follows the one split policy.
+ */
 class WorkerPoolTest {
+
+    /**
+     * Below its kind's size, on one thread or with memory of a confined arena, a call stays on the
+     * caller; otherwise it gets 4 parts per thread, at most one per piece.
+     */
+    @Test
+    void thePartsFollowTheKindsSizeTheThreadsAndTheMemory() {
+        assertEquals(1L << 17, WorkerPool.Work.MATMUL.minWork);
+        assertEquals(1L << 22, WorkerPool.Work.ATTENTION.minWork);
+        assertEquals(1L << 16, WorkerPool.Work.ELEMENTS.minWork);
+        try (WorkerPool pool = new WorkerPool(3); WorkerPool one = new WorkerPool(1);
+             Arena shared = Arena.ofShared(); Arena confined = Arena.ofConfined()) {
+            MemorySegment s = shared.allocate(64);
+            MemorySegment c = confined.allocate(64);
+            for (WorkerPool.Work kind : WorkerPool.Work.values()) {
+                long size = kind.minWork;
+                assertEquals(1, pool.parts(kind, size - 1, 1000, s, s, s, s), kind + " below its size");
+                assertEquals(12, pool.parts(kind, size, 1000, s, s, null, null), kind + " at its size");
+                assertEquals(5, pool.parts(kind, size, 5, s, null, null, null), kind + ", 5 pieces");
+                assertEquals(1, pool.parts(kind, size, 1, s, null, null, null), kind + ", 1 piece");
+                assertEquals(1, one.parts(kind, size, 1000, s, null, null, null), kind + " on one thread");
+                assertEquals(1, pool.parts(kind, size, 1000, s, s, s, c), kind + " with confined memory");
+            }
+        }
+    }
 
     @Test
     void everyPartRunsExactlyOnce() {

@@ -2,6 +2,7 @@ package dev.vecgpt.ops.simd;
 
 import static dev.vecgpt.ops.simd.TestTensors.assertBitsEqual;
 import static dev.vecgpt.ops.simd.TestTensors.random;
+import static dev.vecgpt.ops.simd.TestTensors.sweep;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.vecgpt.core.KernelProvider;
@@ -9,7 +10,6 @@ import dev.vecgpt.core.Kernels;
 import dev.vecgpt.core.Tensor;
 import dev.vecgpt.core.WeightFormat;
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
@@ -18,122 +18,14 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Every SIMD kernel against the scalar reference: gather and add bit-exact, matmul within a bound. */
-class SimdKernelsTest {
-
-    /** Lengths around the vector widths (4, 8, 16 lanes) and GPT-2's sizes. */
-    static final int[] LENGTHS = {1, 2, 3, 4, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 100, 767, 768, 769, 3072};
+/** The SIMD matmul against the scalar reference, within {@link MatmulCheck}'s bound, and its own bits over packing, threads and calls. */
+class MatmulTest {
 
     private final Kernels scalar = KernelProvider.byName("scalar");
     private final Kernels simd = new SimdKernels();
 
-    static IntStream lengths() {
-        return IntStream.of(LENGTHS);
-    }
-
-    @ParameterizedTest
-    @MethodSource("lengths")
-    void gatherIsBitExactForEveryRowLength(int dim) {
-        try (Arena arena = Arena.ofConfined()) {
-            SplittableRandom random = new SplittableRandom(dim);
-            Tensor table = random(arena, random, 37, dim);
-            int[] ids = random.ints(11, 0, 37).toArray();
-            checkGather(arena, table, ids);
-        }
-    }
-
-    @Test
-    void gatherFromTheGpt2TokenTable() {
-        try (Arena arena = Arena.ofConfined()) {
-            SplittableRandom random = new SplittableRandom(1);
-            Tensor table = random(arena, random, 50257, 768);
-            checkGather(arena, table, new int[] {0, 50256, 6109, 3626, 6100, 345, 6109, 1110});
-            checkGather(arena, table, random.ints(1024, 0, 50257).toArray());
-        }
-    }
-
-    @ParameterizedTest
-    @MethodSource("lengths")
-    void addIsBitExactForEqualShapes(int dim) {
-        try (Arena arena = Arena.ofConfined()) {
-            SplittableRandom random = new SplittableRandom(dim);
-            checkAdd(arena, random(arena, random, 3, dim), random(arena, random, 3, dim));
-        }
-    }
-
-    @ParameterizedTest
-    @MethodSource("lengths")
-    void addIsBitExactWhenBroadcasting(int dim) {
-        try (Arena arena = Arena.ofConfined()) {
-            SplittableRandom random = new SplittableRandom(dim);
-            checkAdd(arena, random(arena, random, 2, 5, dim), random(arena, random, 5, dim));
-            checkAdd(arena, random(arena, random, 3, dim), random(arena, random, dim));
-        }
-    }
-
-    @Test
-    void addAtGpt2Shapes() {
-        try (Arena arena = Arena.ofConfined()) {
-            SplittableRandom random = new SplittableRandom(2);
-            checkAdd(arena, random(arena, random, 2, 4, 768), random(arena, random, 4, 768));
-            checkAdd(arena, random(arena, random, 8, 1024, 768), random(arena, random, 1024, 768));
-            checkAdd(arena, random(arena, random, 1, 50257), random(arena, random, 1, 50257));
-        }
-    }
-
-    @Test
-    void addInPlace() {
-        try (Arena arena = Arena.ofConfined()) {
-            SplittableRandom random = new SplittableRandom(3);
-            Tensor a = random(arena, random, 2, 4, 769);
-            Tensor b = random(arena, random, 4, 769);
-            Tensor expected = Tensor.allocate(arena, 2, 4, 769);
-            scalar.add(a, b, expected);
-            simd.add(a, b, a);
-            assertBitsEqual(expected, a, "in-place add");
-        }
-    }
-
-    /**
-     * Prompt-sized calls, which the kernels split over their threads, on 1 to 3 threads against the
-     * reference, bit for bit: adds of a tensor as large as a, of a bias per row and of a period that
-     * the parts cut in the middle, in place too; and keys transposed into columns {@code [7, 340)} of a
-     * wider buffer, whose other columns stay as they were.
-     */
-    @Test
-    void promptSizedAddsAndTransposesAreBitExactOnAnyThreadCount() {
-        try (Arena arena = Arena.ofShared()) {
-            SplittableRandom random = new SplittableRandom(9);
-            Tensor a = random(arena, random, 2, 1000, 769);
-            Tensor[] others = {random(arena, random, 2, 1000, 769), random(arena, random, 769),
-                    random(arena, random, 1000, 769)};
-            Tensor x = random(arena, random, 2, 333, 100);
-            Tensor expectedT = Tensor.allocate(arena, 2, 100, 350);
-            expectedT.segment().fill((byte) 0x7f);
-            scalar.transposeInto(x, expectedT, 7);
-            for (int threads = 1; threads <= 3; threads++) {
-                try (SimdKernels split = new SimdKernels(threads)) {
-                    for (Tensor b : others) {
-                        Tensor expected = Tensor.allocate(arena, a.shape());
-                        scalar.add(a, b, expected);
-                        Tensor actual = Tensor.allocate(arena, a.shape());
-                        split.add(a, b, actual);
-                        assertBitsEqual(expected, actual, threads + " threads, + " + b.shape());
-                        MemorySegment.copy(a.segment(), 0, actual.segment(), 0, a.segment().byteSize());
-                        split.add(actual, b, actual);
-                        assertBitsEqual(expected, actual, threads + " threads, + " + b.shape() + " in place");
-                    }
-                    Tensor actualT = Tensor.allocate(arena, 2, 100, 350);
-                    actualT.segment().fill((byte) 0x7f);
-                    split.transposeInto(x, actualT, 7);
-                    assertBitsEqual(expectedT, actualT, threads + " threads, transposeInto");
-                }
-            }
-        }
-    }
-
     static Stream<Arguments> matmulShapes() {
-        Stream<Arguments> square = IntStream.of(LENGTHS).filter(n -> n <= 769).mapToObj(n -> Arguments.of(n % 5 + 1, n, n));
+        Stream<Arguments> square = IntStream.of(KernelInputs.LENGTHS).filter(n -> n <= 769).mapToObj(n -> Arguments.of(n % 5 + 1, n, n));
         Stream<Arguments> gpt2 = Stream.of(
                 Arguments.of(1, 1, 1),
                 Arguments.of(8, 50257, 768),    // the notebook's out_head
@@ -159,27 +51,6 @@ class SimdKernelsTest {
         try (Arena arena = Arena.ofConfined()) {
             SplittableRandom random = new SplittableRandom(4);
             checkMatmul(arena, random(arena, random, 2, 4, 33), random(arena, random, 7, 33));
-        }
-    }
-
-    /** A seeded sweep over 1,000 random shapes per kernel. */
-    @Test
-    void thousandRandomShapesPerKernel() {
-        SplittableRandom random = new SplittableRandom(20261125);
-        for (int i = 0; i < 1000; i++) {
-            try (Arena arena = Arena.ofConfined()) {
-                int rows = random.nextInt(1, 9);
-                int dim = random.nextInt(1, 300);
-                Tensor table = random(arena, random, random.nextInt(1, 50), dim);
-                checkGather(arena, table, random.ints(rows, 0, table.shape().dim(0)).toArray());
-
-                Tensor b = random(arena, random, random.nextInt(1, 5), dim);
-                Tensor a = random(arena, random, random.nextInt(1, 4), b.shape().dim(0), dim);
-                checkAdd(arena, a, random.nextBoolean() ? b : random(arena, random, a.shape().dims()));
-
-                int k = random.nextInt(1, 200);
-                checkMatmul(arena, random(arena, random, rows, k), random(arena, random, random.nextInt(1, 70), k));
-            }
         }
     }
 
@@ -293,25 +164,6 @@ class SimdKernelsTest {
         }
     }
 
-    private void checkGather(Arena arena, Tensor table, int[] ids) {
-        int dim = table.shape().dim(1);
-        Tensor expected = Tensor.allocate(arena, ids.length, dim);
-        Tensor actual = Tensor.allocate(arena, ids.length, dim);
-        scalar.gather(table, ids, expected);
-        simd.gather(table, ids, actual);
-        assertBitsEqual(expected, actual, "gather of " + ids.length + " rows of " + dim);
-        assertEquals(table.get((long) ids[ids.length - 1] * dim + dim - 1), actual.get(actual.size() - 1));
-    }
-
-    private void checkAdd(Arena arena, Tensor a, Tensor b) {
-        Tensor expected = Tensor.allocate(arena, a.shape());
-        Tensor actual = Tensor.allocate(arena, a.shape());
-        scalar.add(a, b, expected);
-        simd.add(a, b, actual);
-        assertBitsEqual(expected, actual, "add " + a.shape() + " + " + b.shape());
-        assertEquals(a.get(a.size() - 1) + b.get(b.size() - 1), actual.get(actual.size() - 1));
-    }
-
     /** Scalar and SIMD within {@link MatmulCheck}'s float32 bound. */
     private void checkMatmul(Arena arena, Tensor x, Tensor w) {
         int n = w.shape().dim(0);
@@ -322,5 +174,14 @@ class SimdKernelsTest {
         scalar.matmul(x, w, expected);
         simd.matmul(x, w, actual);
         MatmulCheck.withinFloat32Bound(x, w, expected, actual);
+    }
+
+    /** A seeded sweep over 1,000 random shapes. */
+    @Test
+    void thousandRandomShapes() {
+        sweep(20261130, 1000, (arena, random) -> {
+            int k = random.nextInt(1, 200);
+            checkMatmul(arena, random(arena, random, random.nextInt(1, 9), k), random(arena, random, random.nextInt(1, 70), k));
+        });
     }
 }
