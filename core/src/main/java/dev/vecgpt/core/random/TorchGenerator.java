@@ -32,6 +32,9 @@ public final class TorchGenerator {
     private boolean hasCachedNormal;
     private double cachedNormal;
 
+    /** randperm_cpu draws 32-bit values below this n (uint32 max / 20). */
+    private static final int RANDPERM_LIMIT = (int) (0xFFFF_FFFFL / 20);
+
     /** Floats generated per chunk before one bulk copy into the tensor; a multiple of 16 (the normal block). */
     private static final int CHUNK = 4096;
 
@@ -100,6 +103,37 @@ public final class TorchGenerator {
         long hi = random() & 0xFFFF_FFFFL;
         long lo = random() & 0xFFFF_FFFFL;
         return (hi << 32) | lo;
+    }
+
+    /**
+     * {@code torch.empty((), dtype=torch.int64).random_()}: one {@link #random64()} reduced modulo 2^63
+     * (uniform_int_distribution&lt;int64_t&gt; over [0, 2^63)), so never negative. The DataLoader draws its
+     * iterators' base seeds and RandomSampler its generator's seed this way.
+     */
+    public long randomInt64() {
+        return random64() & Long.MAX_VALUE;
+    }
+
+    /**
+     * {@code torch.randperm(n, generator=this)} on the CPU: the identity, then for i = 0 .. n-2 a swap of
+     * element i with element i + z, z = random() % (n - i) with random() read as unsigned (randperm_cpu).
+     * Limited to n below 2^32 / 20, the range in which randperm_cpu takes these 32-bit draws.
+     */
+    public int[] randperm(int n) {
+        if (n < 0 || n >= RANDPERM_LIMIT) {
+            throw new IllegalArgumentException("randperm supports 0 <= n < " + RANDPERM_LIMIT + ", got " + n);
+        }
+        int[] r = new int[n];
+        for (int i = 0; i < n; i++) {
+            r[i] = i;
+        }
+        for (int i = 0; i < n - 1; i++) {
+            int z = (int) ((random() & 0xFFFF_FFFFL) % (n - i));
+            int saved = r[i];
+            r[i] = r[z + i];
+            r[z + i] = saved;
+        }
+        return r;
     }
 
     /** Skips {@code count} raw outputs (same state as calling {@link #random()} that many times). */
