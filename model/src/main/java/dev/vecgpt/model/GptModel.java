@@ -69,7 +69,8 @@ public final class GptModel implements AutoCloseable {
      * as the model is open). The configuration comes from the file: vocabulary and width from {@code wte},
      * context from {@code wpe}, layers from the {@code h.N} blocks, heads from a {@code config.json} beside
      * the file ({@code n_head}) or else from the GPT-2 size of that width. The output head is tied to the
-     * token embedding.
+     * token embedding. A checkpoint that {@code vecgpt train --save} wrote (the book's parameter names,
+     * {@code tok_emb.weight} …, its own output head) is read too, its configuration from its tensors and metadata.
      *
      * @throws NoSuchFileException      if there is no such file
      * @throws IOException              if it cannot be read or is not valid safetensors
@@ -84,6 +85,11 @@ public final class GptModel implements AutoCloseable {
         Arena weights = Arena.ofShared();
         try {
             SafetensorsFile file = Safetensors.open(checkpoint, weights);
+            if (BookCheckpoint.holds(file)) {
+                GptConfig config = BookCheckpoint.config(file);
+                return new GptModel(config, options, new TorchGenerator(0), weights,
+                        (arena, scratch) -> new BookCheckpoint(file, config, arena, scratch));
+            }
             GptConfig config = HuggingFaceGpt2.config(file, heads);
             return new GptModel(config, options, new TorchGenerator(0), weights,
                     (arena, scratch) -> new HuggingFaceGpt2(file, config, scratch));
@@ -104,8 +110,9 @@ public final class GptModel implements AutoCloseable {
             throw new NoSuchFileException(checkpoint.toString(), null, "no such file");
         }
         try (Arena arena = Arena.ofConfined()) {
-            return HuggingFaceGpt2.config(Safetensors.open(checkpoint, arena),
-                    ConfigJson.heads(checkpoint.resolveSibling("config.json")));
+            SafetensorsFile file = Safetensors.open(checkpoint, arena);
+            return BookCheckpoint.holds(file) ? BookCheckpoint.config(file)
+                    : HuggingFaceGpt2.config(file, ConfigJson.heads(checkpoint.resolveSibling("config.json")));
         }
     }
 
@@ -224,8 +231,12 @@ public final class GptModel implements AutoCloseable {
         return tiedHead ? count - outHead.shape().size() : count;
     }
 
-    /** A copy of the generator as building the model left it, for a session's dropout. */
-    TorchGenerator generatorAfterInit() {
+    /**
+     * A copy of PyTorch's global generator as building the model left it ({@code torch.manual_seed(seed);
+     * GPTModel(cfg)}; for a loaded checkpoint, seeded with 0): where a session's dropout and the book's training
+     * continue drawing.
+     */
+    public TorchGenerator generatorAfterInit() {
         return afterInit.copy();
     }
 

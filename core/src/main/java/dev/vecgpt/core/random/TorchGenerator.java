@@ -3,6 +3,7 @@ package dev.vecgpt.core.random;
 import dev.vecgpt.core.Shape;
 import dev.vecgpt.core.Tensor;
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
 import java.util.Objects;
 
 /**
@@ -50,6 +51,43 @@ public final class TorchGenerator {
         copy.hasCachedNormal = hasCachedNormal;
         copy.cachedNormal = cachedNormal;
         return copy;
+    }
+
+    /** The bytes of {@link #state()}: 624 state words, the position, the cached-normal flag and value. */
+    public static final int STATE_BYTES = (N + 2) * Integer.BYTES + Double.BYTES;
+
+    /**
+     * This generator's whole state (as {@code torch.get_rng_state()}, in a layout of its own), for a checkpoint:
+     * {@link #restore} makes a generator that then draws the same values.
+     */
+    public byte[] state() {
+        ByteBuffer b = ByteBuffer.allocate(STATE_BYTES);
+        for (int word : mt) {
+            b.putInt(word);
+        }
+        b.putInt(mti).putInt(hasCachedNormal ? 1 : 0).putDouble(cachedNormal);
+        return b.array();
+    }
+
+    /** A generator in the state {@link #state()} returned. */
+    public static TorchGenerator restore(byte[] state) {
+        if (state.length != STATE_BYTES) {
+            throw new IllegalArgumentException("a generator state has " + STATE_BYTES + " bytes, got " + state.length);
+        }
+        ByteBuffer b = ByteBuffer.wrap(state);
+        TorchGenerator g = new TorchGenerator(0);
+        for (int i = 0; i < N; i++) {
+            g.mt[i] = b.getInt();
+        }
+        int mti = b.getInt();
+        int cached = b.getInt();
+        if (mti < 0 || mti > N || (cached & ~1) != 0) {
+            throw new IllegalArgumentException("not a generator state: position " + mti + ", cached flag " + cached);
+        }
+        g.mti = mti;
+        g.hasCachedNormal = cached == 1;
+        g.cachedNormal = b.getDouble();
+        return g;
     }
 
     /**

@@ -33,6 +33,19 @@ class RandpermTest {
     }
 
     @Test
+    void aRestoredStateDrawsTheSame() {
+        TorchGenerator g = new TorchGenerator(5);
+        g.random();
+        float[] unused = new float[3];
+        g.exponential_(unused, 1.0);
+        TorchGenerator copy = TorchGenerator.restore(g.state());
+        for (int i = 0; i < 1000; i++) {
+            assertEquals(g.random(), copy.random());
+        }
+        assertThrows(IllegalArgumentException.class, () -> TorchGenerator.restore(new byte[7]));
+    }
+
+    @Test
     void emptyAndBadSizes() {
         assertEquals(0, new TorchGenerator(1).randperm(0).length);
         assertThrows(IllegalArgumentException.class, () -> new TorchGenerator(1).randperm(-1));

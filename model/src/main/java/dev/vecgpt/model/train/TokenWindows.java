@@ -1,5 +1,6 @@
 package dev.vecgpt.model.train;
 
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -45,6 +46,11 @@ public final class TokenWindows {
     /** The number of token ids the windows were cut from. */
     public int tokenCount() {
         return ids.length;
+    }
+
+    /** A hash of the ids, to tell one text's windows from another's. */
+    public int idsHash() {
+        return Arrays.hashCode(ids);
     }
 
     /** Copies window {@code i}'s inputs to {@code inputs[offset, offset + maxLength)} and its targets likewise. */
