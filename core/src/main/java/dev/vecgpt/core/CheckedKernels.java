@@ -108,6 +108,23 @@ final class CheckedKernels implements Kernels {
     }
 
     @Override
+    public void repack(Tensor w, PackedWeight packed) {
+        requireAlive("repack", "w", w);
+        Objects.requireNonNull(packed, "repack: packed");
+        if (!packed.isAlive()) {
+            throw new IllegalStateException("repack: packed " + packed.shape() + " belongs to a closed arena");
+        }
+        if (!packed.packedBy().equals(delegate.name())) {
+            throw new IllegalArgumentException("repack: packed was packed by the " + packed.packedBy()
+                    + " kernels, these are " + delegate.name());
+        }
+        if (!w.shape().equals(packed.shape())) {
+            throw new IllegalArgumentException("repack: w " + w.shape() + " must have packed's shape " + packed.shape());
+        }
+        delegate.repack(w, packed);
+    }
+
+    @Override
     public void matmul(Tensor x, PackedWeight w, Tensor y) {
         Objects.requireNonNull(w, "matmul: w");
         if (!w.isAlive()) {

@@ -79,6 +79,14 @@ public interface Kernels extends AutoCloseable {
      */
     PackedWeight pack(Tensor w, WeightFormat format, Arena arena);
 
+    /**
+     * Packs {@code w} again into {@code packed}, a weight these kernels packed from a tensor of
+     * {@code w}'s shape, in its format and memory: for weights that changed (training), so nothing is
+     * allocated. Afterwards {@code packed} multiplies as {@code pack(w, packed.format(), arena)} would.
+     * Not while another thread multiplies by {@code packed}.
+     */
+    void repack(Tensor w, PackedWeight packed);
+
     /** {@link #pack(Tensor, WeightFormat, Arena)} in float32. */
     default PackedWeight pack(Tensor w, Arena arena) {
         return pack(w, WeightFormat.F32, arena);

@@ -50,22 +50,29 @@ final class ScalarKernels implements Kernels {
      */
     @Override
     public PackedWeight pack(Tensor w, WeightFormat format, Arena arena) {
-        Tensor rounded = Tensor.allocate(arena, w.shape());
+        Unpacked packed = new Unpacked(Tensor.allocate(arena, w.shape()), format);
+        repack(w, packed);
+        return packed;
+    }
+
+    @Override
+    public void repack(Tensor w, PackedWeight packed) {
+        Tensor rounded = ((Unpacked) packed).weight();
+        WeightFormat format = packed.format();
         if (format == WeightFormat.F32) {
             MemorySegment.copy(w.segment(), 0, rounded.segment(), 0, w.segment().byteSize());
-            return new Unpacked(rounded, format);
+            return;
         }
         if (format == WeightFormat.Q8_0) {
             int k = w.shape().dim(1);
             for (long row = 0; row < w.shape().dim(0); row++) {
                 WeightFormat.roundRowToQ8(w, rounded, row * k, k);
             }
-            return new Unpacked(rounded, format);
+            return;
         }
         for (long i = 0; i < w.size(); i++) {
             rounded.set(i, WeightFormat.roundToBf16(w.get(i)));
         }
-        return new Unpacked(rounded, format);
     }
 
     @Override

@@ -33,6 +33,11 @@ final class PackCounter implements Kernels {
     }
 
     @Override
+    public void repack(Tensor w, PackedWeight packed) {
+        delegate.repack(w, packed);
+    }
+
+    @Override
     public String name() {
         return delegate.name();
     }

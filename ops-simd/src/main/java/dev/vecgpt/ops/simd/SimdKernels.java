@@ -121,6 +121,11 @@ public final class SimdKernels implements Kernels {
     }
 
     @Override
+    public void repack(Tensor w, PackedWeight packed) {
+        ((Panels) packed).fill(w);
+    }
+
+    @Override
     public void matmul(Tensor x, PackedWeight w, Tensor y) {
         PanelMatmul.multiply(x, (Panels) w, y, pool);
     }
