@@ -33,6 +33,11 @@ final class PackCounter implements Kernels {
     }
 
     @Override
+    public void repack(Tensor w, PackedWeight packed) {
+        delegate.repack(w, packed);
+    }
+
+    @Override
     public String name() {
         return delegate.name();
     }
@@ -100,5 +105,52 @@ final class PackCounter implements Kernels {
     @Override
     public void transposeInto(Tensor x, Tensor xT, int at) {
         delegate.transposeInto(x, xT, at);
+    }
+
+    @Override
+    public void embeddingBackward(Tensor dOut, int[] ids, Tensor dTable) {
+        delegate.embeddingBackward(dOut, ids, dTable);
+    }
+
+    @Override
+    public void matmulBackwardInput(Tensor dy, Tensor w, Tensor dx) {
+        delegate.matmulBackwardInput(dy, w, dx);
+    }
+
+    @Override
+    public void matmulBackwardWeight(Tensor dy, Tensor x, Tensor dw) {
+        delegate.matmulBackwardWeight(dy, x, dw);
+    }
+
+    @Override
+    public void biasBackward(Tensor dy, Tensor db) {
+        delegate.biasBackward(dy, db);
+    }
+
+    @Override
+    public void layerNormBackward(Tensor dOut, Tensor x, Tensor scale, float eps, Tensor dx, Tensor dScale,
+                                  Tensor dShift) {
+        delegate.layerNormBackward(dOut, x, scale, eps, dx, dScale, dShift);
+    }
+
+    @Override
+    public void geluBackward(Tensor dOut, Tensor x, Tensor dx) {
+        delegate.geluBackward(dOut, x, dx);
+    }
+
+    @Override
+    public void mul(Tensor a, Tensor b, Tensor out) {
+        delegate.mul(a, b, out);
+    }
+
+    @Override
+    public void attentionBackward(Tensor dOut, Tensor q, Tensor k, Tensor v, Tensor probs, Tensor mask, int heads,
+                                  Tensor dq, Tensor dk, Tensor dv) {
+        delegate.attentionBackward(dOut, q, k, v, probs, mask, heads, dq, dk, dv);
+    }
+
+    @Override
+    public float crossEntropy(Tensor logits, int[] targets, Tensor dLogits) {
+        return delegate.crossEntropy(logits, targets, dLogits);
     }
 }
