@@ -17,7 +17,8 @@ import java.util.TreeSet;
 /**
  * Parameters from a checkpoint in the book's own layout, as {@code torch.save(model.state_dict())} names them
  * ({@code tok_emb.weight}, {@code trf_blocks.0.att.W_query.weight}, …, {@code out_head.weight}, linear weights
- * {@code [out, in]}): what {@code vecgpt train --save} writes. Tensors under {@link #OPTIMIZER_PREFIX} (the
+ * {@code [out, in]}): what {@code vecgpt train --save} writes. Without {@code out_head.weight} the head is tied
+ * to the token embedding (a fine-tuned GPT-2). Tensors under {@link #OPTIMIZER_PREFIX} (the
  * optimizer's state) are not parameters and are skipped. The metadata may give {@link #HEADS} and
  * {@link #DROP_RATE}. Every tensor is copied out of the mapped file, so a training pass may update it in place.
  */
@@ -30,6 +31,8 @@ final class BookCheckpoint implements WeightSource {
     private final SafetensorsFile file;
     private final Arena arena;
     private final Arena scratch;
+    /** The token embedding once loaded (it comes first): a checkpoint without out_head ties the head to it. */
+    private Tensor tokEmb;
 
     BookCheckpoint(SafetensorsFile file, GptConfig config, Arena arena, Arena scratch) {
         this.file = file;
@@ -80,6 +83,9 @@ final class BookCheckpoint implements WeightSource {
         unexpected.removeIf(name -> name.startsWith(OPTIMIZER_PREFIX));
         for (Parameter p : Gpt2Parameters.of(config)) {
             unexpected.remove(p.name());
+            if (p.name().equals(Gpt2Parameters.OUT_HEAD) && !file.names().contains(p.name())) {
+                continue; // tied to the token embedding
+            }
             if (!file.names().contains(p.name())) {
                 problems.add("missing " + p.name());
             } else if (!shape(p.name()).equals(p.shape())) {
@@ -95,10 +101,16 @@ final class BookCheckpoint implements WeightSource {
 
     @Override
     public Tensor load(Parameter p) {
+        if (p.name().equals(Gpt2Parameters.OUT_HEAD) && !file.names().contains(p.name())) {
+            return tokEmb; // the same tensor: the model sees the head as tied
+        }
         try {
             Tensor stored = file.tensor(p.name());
             Tensor copy = Tensor.allocate(p.kind() == Gpt2Parameters.Kind.LINEAR_WEIGHT ? scratch : arena, p.shape());
             MemorySegment.copy(stored.segment(), 0, copy.segment(), 0, copy.segment().byteSize());
+            if (p.name().equals(Gpt2Parameters.TOKEN_EMBEDDING)) {
+                tokEmb = copy;
+            }
             return copy;
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -58,6 +58,11 @@ public final class DataLoader {
         return dropLast ? n / batchSize : (n + batchSize - 1) / batchSize;
     }
 
+    /** The tokens a text needs for one batch: {@code (batch - 1) · stride + maxLength + 1}. */
+    public long tokensForOneBatch() {
+        return (long) (batchSize - 1) * windows.stride() + windows.maxLength() + 1;
+    }
+
     /** {@code iter(loader)}: draws the base seed from {@code global} now; the batches follow lazily. */
     public Iterator<Batch> iterate(TorchGenerator global) {
         Objects.requireNonNull(global, "global generator");

@@ -1,5 +1,6 @@
 package dev.vecgpt.model.train;
 
+import dev.vecgpt.core.Kernels;
 import dev.vecgpt.core.Tensor;
 import dev.vecgpt.core.random.TorchGenerator;
 import dev.vecgpt.model.Generation;
@@ -10,6 +11,7 @@ import dev.vecgpt.model.TrainingPass;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
@@ -73,6 +75,13 @@ public final class Trainer implements AutoCloseable {
     private int globalStep = -1;
     private long tokensSeen;
     private volatile boolean stopRequested;
+    private long forwardBackwardNanos;
+    private long optimizerNanos;
+    private long evalNanos;
+    private long sampleNanos;
+
+    /** Where the time of {@link #train} went, in nanoseconds, summed over the calls so far. */
+    public record Timings(long forwardBackward, long optimizer, long evaluation, long sampling) {}
 
     /**
      * A trainer of {@code model} on the two loaders, drawing from {@code generator} (PyTorch's global generator:
@@ -94,7 +103,7 @@ public final class Trainer implements AutoCloseable {
             throw new IllegalArgumentException("windows of " + context + " tokens are longer than the model's context "
                     + model.config().contextLength());
         }
-        this.pass = model.trainingPass(trainLoader.batchSize(), context);
+        this.pass = model.newTrainingPass(trainLoader.batchSize(), context);
         List<Tensor> values = new ArrayList<>();
         List<Tensor> grads = new ArrayList<>();
         for (TrainingPass.Parameter p : pass.parameters()) {
@@ -132,15 +141,11 @@ public final class Trainer implements AutoCloseable {
         return new TokenWindows(TrainingText.encode(tokenizer, text), options.contextLength(), options.stride());
     }
 
-    /**
-     * The message for a loader without a batch: how many tokens the text has and how many one batch needs
-     * ({@code (batch - 1) · stride + context + 1}).
-     */
-    static String notEnough(String which, DataLoader loader) {
+    /** The message for a loader without a batch: how many tokens its text has and how many one batch needs. */
+    public static String notEnough(String which, DataLoader loader) {
         TokenWindows w = loader.windows();
-        long needed = (long) (loader.batchSize() - 1) * w.stride() + w.maxLength() + 1;
-        return "the " + which + " text has " + w.tokenCount() + " tokens, fewer than the " + needed
-                + " one batch of " + loader.batchSize() + " windows of " + w.maxLength() + " tokens (stride "
+        return "the " + which + " text has " + w.tokenCount() + " tokens, fewer than the " + loader.tokensForOneBatch()
+                + " that one batch of " + loader.batchSize() + " windows of " + w.maxLength() + " tokens (stride "
                 + w.stride() + ") needs";
     }
 
@@ -196,6 +201,10 @@ public final class Trainer implements AutoCloseable {
         this.evaluations.addAll(evaluations);
     }
 
+    public Timings timings() {
+        return new Timings(forwardBackwardNanos, optimizerNanos, evalNanos, sampleNanos);
+    }
+
     /** Asks a running {@link #train} to return after its current step. */
     public void stop() {
         stopRequested = true;
@@ -209,23 +218,29 @@ public final class Trainer implements AutoCloseable {
     /** Trains the remaining epochs ({@code options.epochs()} in all); returns every evaluation. */
     public List<Evaluation> train(Listener listener) {
         Objects.requireNonNull(listener, "listener");
-        while (epochsDone < options.epochs()) {
+        while (epochsDone < options.epochs() && !stopRequested) {
             int epoch = epochsDone + 1;
             for (Iterator<Batch> it = trainLoader.iterate(generator); it.hasNext(); ) {
                 Batch b = it.next();
+                long t0 = System.nanoTime();
                 pass.zeroGrad();
                 float loss = pass.forwardBackward(b.inputs(), b.targets(), generator, options.dropoutMode());
+                long t1 = System.nanoTime();
                 if (options.maxGradNorm() > 0) {
                     optimizer.clipGradNorm(options.maxGradNorm());
                 }
                 optimizer.step();
+                long t2 = System.nanoTime();
+                forwardBackwardNanos += t1 - t0;
+                optimizerNanos += t2 - t1;
                 tokensSeen += b.tokens();
                 globalStep++;
                 listener.stepped(epoch, globalStep, loss, tokensSeen);
                 if (globalStep % options.evalFreq() == 0) {
-                    pass.syncModel();
+                    long t3 = System.nanoTime();
                     Evaluation e = new Evaluation(epoch, globalStep, meanLoss(trainLoader), meanLoss(valLoader),
                             tokensSeen);
+                    evalNanos += System.nanoTime() - t3;
                     evaluations.add(e);
                     listener.evaluated(e);
                 }
@@ -233,8 +248,11 @@ public final class Trainer implements AutoCloseable {
                     return evaluations();
                 }
             }
-            pass.syncModel();
-            listener.sampled(epoch, sample());
+            long t4 = System.nanoTime();
+            model.weightsChanged();
+            String sample = sample();
+            sampleNanos += System.nanoTime() - t4;
+            listener.sampled(epoch, sample);
             epochsDone++;
             listener.epochEnded(epoch);
         }
@@ -254,10 +272,24 @@ public final class Trainer implements AutoCloseable {
         Iterator<Batch> it = loader.iterate(generator);
         double total = 0;
         for (int i = 0; i < batches; i++) {
-            Batch b = it.next();
-            total += pass.loss(b.inputs(), b.targets());
+            total += batchLoss(it.next());
         }
         return total / batches;
+    }
+
+    /**
+     * {@code calc_loss_batch} in eval mode. A last partial batch is padded to the pass's shape with ignored targets,
+     * which leave the mean over the real rows as it is.
+     */
+    private float batchLoss(Batch b) {
+        if (b.rows() == pass.batch()) {
+            return pass.loss(b.inputs(), b.targets());
+        }
+        int n = pass.batch() * pass.length();
+        int[] inputs = Arrays.copyOf(b.inputs(), n);
+        int[] targets = Arrays.copyOf(b.targets(), n);
+        Arrays.fill(targets, b.tokens(), n, Kernels.IGNORE_INDEX);
+        return pass.loss(inputs, targets);
     }
 
     /** The book's {@code generate_and_print_sample}: greedy tokens after the start context, newlines as spaces. */

@@ -1,5 +1,6 @@
 package dev.vecgpt.model.train;
 
+import dev.vecgpt.core.GptConfig;
 import dev.vecgpt.core.Tensor;
 import dev.vecgpt.core.io.Safetensors;
 import dev.vecgpt.core.io.SafetensorsFile;
@@ -72,8 +73,8 @@ public final class TrainingCheckpoint {
     }
 
     /** The settings a checkpoint's run is keyed by: the model's configuration and everything but the epochs. */
-    public static String runKey(GptModel model, TrainingOptions o, DataLoader train, DataLoader val) {
-        return model.config() + " batch=" + o.batch() + " context=" + o.contextLength() + " stride=" + o.stride()
+    public static String runKey(GptConfig config, TrainingOptions o, DataLoader train, DataLoader val) {
+        return config + " batch=" + o.batch() + " context=" + o.contextLength() + " stride=" + o.stride()
                 + " lr=" + o.lr() + " weight_decay=" + o.weightDecay() + " max_grad_norm=" + o.maxGradNorm()
                 + " eval_freq=" + o.evalFreq() + " eval_iter=" + o.evalIter() + " dropout=" + o.dropoutMode()
                 + " data=" + fingerprint(train) + "/" + fingerprint(val);
