@@ -120,6 +120,17 @@ def make_adamw():
 
 
 # ---------------------------------------------------------------- the book's chapter-5 run
+def write_book(evals, step_losses, step_batches, samples, seconds, complete):
+    write("book_oracle.json", {
+        "note": "the book's chapter-5 train_model_simple on the-verdict (seed 123, GPTModel 124M context 256, batch 2,"
+                " stride 256, AdamW lr 4e-4 weight decay 0.1, 10 epochs, eval_freq 5, eval_iter 5) in PyTorch "
+                + torch.__version__ + " without MKL, " + str(torch.get_num_threads()) + " threads; losses at full"
+                " precision; samples are token ids (start context 'Every effort moves you' + 50 greedy tokens);"
+                " step_batches are the dataset indices of each step's rows; made by make_training_oracles.py",
+        "complete": complete, "evaluations": evals, "step_losses": step_losses, "step_batches": step_batches,
+        "samples": samples, "seconds": seconds})
+
+
 def make_book():
     train_ids, val_ids = verdict_ids()
     cfg = config(256)
@@ -156,19 +167,13 @@ def make_book():
                               "val_loss": val_loss, "tokens_seen": tokens_seen})
                 print(f"Ep {epoch + 1} (Step {global_step:06d}): Train loss {train_loss:.3f}, Val loss {val_loss:.3f}"
                       f"   [{train_loss!r} {val_loss!r}, {time.time() - start:.0f} s]", flush=True)
+                write_book(evals, step_losses, step_batches, samples, time.time() - start, False)
         model.eval()
         out = generate_text_simple(model, torch.tensor([start_ids]), 50, 256)[0].tolist()
         model.train()
         samples.append(out)
         print("sample", epoch + 1, out, flush=True)
-    write("book_oracle.json", {
-        "note": "the book's chapter-5 train_model_simple on the-verdict (seed 123, GPTModel 124M context 256, batch 2,"
-                " stride 256, AdamW lr 4e-4 weight decay 0.1, 10 epochs, eval_freq 5, eval_iter 5) in PyTorch "
-                + torch.__version__ + " without MKL, " + str(torch.get_num_threads()) + " threads; losses at full"
-                " precision; samples are token ids (start context 'Every effort moves you' + 50 greedy tokens);"
-                " step_batches are the dataset indices of each step's rows; made by make_training_oracles.py",
-        "evaluations": evals, "step_losses": step_losses, "step_batches": step_batches, "samples": samples,
-        "seconds": time.time() - start})
+        write_book(evals, step_losses, step_batches, samples, time.time() - start, epoch == 9)
     print("book written", flush=True)
 
 

@@ -38,12 +38,12 @@ final class Train {
         static Texts split(Path file) throws IOException {
             String text = read(file, "--text");
             return new Texts(TrainingText.trainingPart(text), TrainingText.validationPart(text),
-                    "training part (first 90 %) of " + file, "validation part (last 10 %) of " + file);
+                    "the training part (first 90 %) of " + file, "the validation part (last 10 %) of " + file);
         }
 
         static Texts apart(Path train, Path val) throws IOException {
-            return new Texts(read(train, "--train"), read(val, "--val"), "training text " + train,
-                    "validation text " + val);
+            return new Texts(read(train, "--train"), read(val, "--val"), "the training text " + train,
+                    "the validation text " + val);
         }
     }
 

@@ -96,7 +96,7 @@ public final class Trainer implements AutoCloseable {
         this.options = Objects.requireNonNull(options, "options");
         this.tokenizer = new Tokenizer();
         if (trainLoader.batchCount() == 0) {
-            throw new IllegalArgumentException(notEnough("training", trainLoader));
+            throw new IllegalArgumentException(notEnough("the training text", trainLoader));
         }
         int context = trainLoader.windows().maxLength();
         if (context > model.config().contextLength()) {
@@ -142,9 +142,9 @@ public final class Trainer implements AutoCloseable {
     }
 
     /** The message for a loader without a batch: how many tokens its text has and how many one batch needs. */
-    public static String notEnough(String which, DataLoader loader) {
+    public static String notEnough(String text, DataLoader loader) {
         TokenWindows w = loader.windows();
-        return "the " + which + " text has " + w.tokenCount() + " tokens, fewer than the " + loader.tokensForOneBatch()
+        return text + " has " + w.tokenCount() + " tokens, fewer than the " + loader.tokensForOneBatch()
                 + " that one batch of " + loader.batchSize() + " windows of " + w.maxLength() + " tokens (stride "
                 + w.stride() + ") needs";
     }
