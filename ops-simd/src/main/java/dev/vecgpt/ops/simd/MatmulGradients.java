@@ -53,6 +53,10 @@ final class MatmulGradients {
         int n = w.shape().dim(0);
         int k = w.shape().dim(1);
         long m = dy.size() / n;
+        if (n > LONG_SUM && k % WIDTH == 0) {
+            inputPanelsBlocked(dy, w, dx, from, to);
+            return;
+        }
         for (int p = from; p < to; p++) {
             int col = p * WIDTH;
             if (col + WIDTH <= k) {
@@ -62,6 +66,49 @@ final class MatmulGradients {
                 MemorySegment tail = partialPanel(w.segment(), n, k, col, Scratch.get((long) n * WIDTH * Float.BYTES));
                 PanelMatmul.panel(dy.segment(), m, n, tail, 0, (long) WIDTH * Float.BYTES, VECTOR_BYTES, false,
                         dx.segment(), k, col);
+            }
+        }
+    }
+
+    /**
+     * Sums over more than this many n (the output head's 50257) run in blocks of {@code SUM_BLOCK}: a panel
+     * of W over all n (12.8 MB for the head) would be streamed from memory once per tile of rows, a block's
+     * (256 KB) stays in the core's cache.
+     */
+    private static final int LONG_SUM = 4096;
+    private static final int SUM_BLOCK = 1024;
+
+    /**
+     * {@link #inputPanels} with the sum over n cut into blocks: each block's product (columns of dy copied
+     * into scratch, then the tiles) is added to dx in block order, so the sum is the same on any split.
+     */
+    private static void inputPanelsBlocked(Tensor dy, Tensor w, Tensor dx, int from, int to) {
+        int n = w.shape().dim(0);
+        int k = w.shape().dim(1);
+        int m = Math.toIntExact(dy.size() / n);
+        long blockBytes = (long) m * SUM_BLOCK * Float.BYTES;
+        long partBytes = (long) m * k * Float.BYTES;
+        MemorySegment scratch = Scratch.get(blockBytes + partBytes);
+        MemorySegment block = scratch.asSlice(0, blockBytes);
+        MemorySegment part = scratch.asSlice(blockBytes, partBytes);
+        MemorySegment dys = dy.segment();
+        MemorySegment dxs = dx.segment();
+        for (int first = 0; first < n; first += SUM_BLOCK) {
+            int size = Math.min(SUM_BLOCK, n - first);
+            for (int row = 0; row < m; row++) {
+                MemorySegment.copy(dys, ((long) row * n + first) * Float.BYTES, block, (long) row * size * Float.BYTES,
+                        (long) size * Float.BYTES);
+            }
+            for (int p = from; p < to; p++) {
+                int col = p * WIDTH;
+                PanelMatmul.panel(block, m, size, w.segment(), ((long) first * k + col) * Float.BYTES,
+                        (long) k * Float.BYTES, VECTOR_BYTES, false, first == 0 ? dxs : part, k, col);
+                if (first > 0) {
+                    for (int row = 0; row < m; row++) {
+                        long at = (long) row * k + col;
+                        addInto(part, at, dxs, at, WIDTH);
+                    }
+                }
             }
         }
     }
@@ -114,7 +161,7 @@ final class MatmulGradients {
                             product, k, col);
                 }
             }
-            addInto(product, dw.segment(), (long) first * k, (long) rows * k);
+            addInto(product, 0, dw.segment(), (long) first * k, (long) rows * k);
         }
     }
 
@@ -132,18 +179,19 @@ final class MatmulGradients {
         return into;
     }
 
-    /** {@code to[at + i] += from[i]} for i in [0, count). */
-    private static void addInto(MemorySegment from, MemorySegment to, long at, long count) {
+    /** {@code to[at + i] += from[fromAt + i]} for i in [0, count), in floats. */
+    private static void addInto(MemorySegment from, long fromAt, MemorySegment to, long at, long count) {
         long base = at * Float.BYTES;
+        long src = fromAt * Float.BYTES;
         long end = count * Float.BYTES;
         long i = 0;
         for (; i + VECTOR_BYTES <= end; i += VECTOR_BYTES) {
             FloatVector.fromMemorySegment(SPECIES, to, base + i, ORDER)
-                    .add(FloatVector.fromMemorySegment(SPECIES, from, i, ORDER))
+                    .add(FloatVector.fromMemorySegment(SPECIES, from, src + i, ORDER))
                     .intoMemorySegment(to, base + i, ORDER);
         }
         for (; i < end; i += Float.BYTES) {
-            to.set(Tensor.FLOAT, base + i, to.get(Tensor.FLOAT, base + i) + from.get(Tensor.FLOAT, i));
+            to.set(Tensor.FLOAT, base + i, to.get(Tensor.FLOAT, base + i) + from.get(Tensor.FLOAT, src + i));
         }
     }
 }
