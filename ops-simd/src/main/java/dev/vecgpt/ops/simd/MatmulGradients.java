@@ -4,8 +4,6 @@ import static dev.vecgpt.ops.simd.SimdKernels.SPECIES;
 
 import dev.vecgpt.core.Tensor;
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteOrder;
-import jdk.incubator.vector.FloatVector;
 
 /**
  * The two gradients of {@code y = x · Wᵀ}, run on the forward matmul's register tiles
@@ -24,7 +22,6 @@ import jdk.incubator.vector.FloatVector;
  */
 final class MatmulGradients {
 
-    private static final ByteOrder ORDER = ByteOrder.nativeOrder();
     private static final int WIDTH = Panels.WIDTH;
     private static final long VECTOR_BYTES = SPECIES.vectorByteSize();
     /** Rows of dW per block: a block's dyᵀ (64 × M) and product (64 × K) stay in the core's caches. */
@@ -106,7 +103,7 @@ final class MatmulGradients {
                 if (first > 0) {
                     for (int row = 0; row < m; row++) {
                         long at = (long) row * k + col;
-                        addInto(part, at, dxs, at, WIDTH);
+                        Gradients.addRow(part, at * Float.BYTES, dxs, at * Float.BYTES, (long) WIDTH * Float.BYTES);
                     }
                 }
             }
@@ -161,7 +158,7 @@ final class MatmulGradients {
                             product, k, col);
                 }
             }
-            addInto(product, 0, dw.segment(), (long) first * k, (long) rows * k);
+            Gradients.addRow(product, 0, dw.segment(), (long) first * k * Float.BYTES, (long) rows * k * Float.BYTES);
         }
     }
 
@@ -177,21 +174,5 @@ final class MatmulGradients {
                     (long) cols * Float.BYTES);
         }
         return into;
-    }
-
-    /** {@code to[at + i] += from[fromAt + i]} for i in [0, count), in floats. */
-    private static void addInto(MemorySegment from, long fromAt, MemorySegment to, long at, long count) {
-        long base = at * Float.BYTES;
-        long src = fromAt * Float.BYTES;
-        long end = count * Float.BYTES;
-        long i = 0;
-        for (; i + VECTOR_BYTES <= end; i += VECTOR_BYTES) {
-            FloatVector.fromMemorySegment(SPECIES, to, base + i, ORDER)
-                    .add(FloatVector.fromMemorySegment(SPECIES, from, src + i, ORDER))
-                    .intoMemorySegment(to, base + i, ORDER);
-        }
-        for (; i < end; i += Float.BYTES) {
-            to.set(Tensor.FLOAT, base + i, to.get(Tensor.FLOAT, base + i) + from.get(Tensor.FLOAT, src + i));
-        }
     }
 }
