@@ -66,6 +66,28 @@ class TrainingPassTest {
     }
 
     @Test
+    void theGradientsAreTheSameBitsOnOneThreadAndOnTwo() {
+        GptConfig config = new GptConfig(1000, 64, 128, 4, 2, 0.1, false); // big enough for the kernels to split
+        int[] inputs = new int[2 * 64];
+        int[] targets = new int[inputs.length];
+        for (int i = 0; i < inputs.length; i++) {
+            inputs[i] = (i * 37) % 1000;
+            targets[i] = (i * 53 + 1) % 1000;
+        }
+        float[][][] grads = new float[2][][];
+        for (int threads = 1; threads <= 2; threads++) {
+            try (GptModel model = new GptModel(config, 3, ModelOptions.DEFAULT.withThreads(threads));
+                 TrainingPass pass = model.newTrainingPass(2, 64)) {
+                pass.forwardBackward(inputs, targets, new TorchGenerator(4), Dropout.Mode.PORTABLE);
+                grads[threads - 1] = grads(pass);
+            }
+        }
+        for (int p = 0; p < grads[0].length; p++) {
+            assertArrayEquals(grads[0][p], grads[1][p], "parameter " + p);
+        }
+    }
+
+    @Test
     void theEvalLossIsTheSessionsCrossEntropyAndDrawsNothing() {
         try (Kernels kernels = KernelProvider.byName("scalar");
              GptModel model = new GptModel(TINY, 5, ModelOptions.DEFAULT.withKernels(kernels));
