@@ -129,21 +129,31 @@ final class ScalarKernels implements Kernels {
         long rows = x.size() / dim;
         for (long r = 0; r < rows; r++) {
             long base = r * dim;
-            float sum = 0f;
-            for (int i = 0; i < dim; i++) {
-                sum += x.get(base + i);
-            }
-            float mean = sum / dim;
-            float squares = 0f;
-            for (int i = 0; i < dim; i++) {
-                float centered = x.get(base + i) - mean;
-                squares += centered * centered;
-            }
-            float std = (float) Math.sqrt(squares / dim + eps);
+            float mean = mean(x, base, dim);
+            float std = std(x, base, dim, mean, eps);
             for (int i = 0; i < dim; i++) {
                 out.set(base + i, scale.get(i) * ((x.get(base + i) - mean) / std) + shift.get(i));
             }
         }
+    }
+
+    /** The mean of the {@code dim} values from {@code base}, summed in order. */
+    private static float mean(Tensor x, long base, int dim) {
+        float sum = 0f;
+        for (int i = 0; i < dim; i++) {
+            sum += x.get(base + i);
+        }
+        return sum / dim;
+    }
+
+    /** {@code √(biased variance + eps)} of the {@code dim} values from {@code base}, around {@code mean}. */
+    private static float std(Tensor x, long base, int dim, float mean, float eps) {
+        float squares = 0f;
+        for (int i = 0; i < dim; i++) {
+            float centered = x.get(base + i) - mean;
+            squares += centered * centered;
+        }
+        return (float) Math.sqrt(squares / dim + eps);
     }
 
     /** √(2/π) rounded to float, as PyTorch's float GELU uses it. */
@@ -297,18 +307,8 @@ final class ScalarKernels implements Kernels {
         long rows = x.size() / dim;
         for (long r = 0; r < rows; r++) {
             long base = r * dim;
-            // mean and standard deviation exactly as layerNorm computes them
-            float sum = 0f;
-            for (int i = 0; i < dim; i++) {
-                sum += x.get(base + i);
-            }
-            float mean = sum / dim;
-            float squares = 0f;
-            for (int i = 0; i < dim; i++) {
-                float centered = x.get(base + i) - mean;
-                squares += centered * centered;
-            }
-            float std = (float) Math.sqrt(squares / dim + eps);
+            float mean = mean(x, base, dim); // as layerNorm computes them
+            float std = std(x, base, dim, mean, eps);
             float sumG = 0f;
             float sumGX = 0f;
             for (int i = 0; i < dim; i++) {

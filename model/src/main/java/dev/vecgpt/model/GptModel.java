@@ -32,6 +32,9 @@ import java.util.function.BiFunction;
  * <p>A model is its weights only, read-only once built: share one between any number of threads, each
  * running its own {@link GptSession} (which holds the KV cache and scratch memory). Closing the model
  * frees the weights (and kernels it made for itself); close its sessions first.
+ *
+ * <p>A {@link TrainingPass} changes the weights: its optimizer updates them in place, and
+ * {@link #weightsChanged()} hands them to generation and scoring, while no session runs.
  */
 public final class GptModel implements AutoCloseable {
 
@@ -255,9 +258,8 @@ public final class GptModel implements AutoCloseable {
     /**
      * Makes generation and scoring use the master weights a training pass's optimizer changed: packs each
      * linear weight again from its float32 master, in place (no memory is allocated). It reads and writes
-     * every linear weight once, about as long as one forward pass's matmuls take to read them (for the
-     * 124M model 124M floats, ~0.1-0.3 s): call it when the trained weights are needed (before generating
-     * a sample), not after every step. The other parameters are the model's own tensors, updated in place.
+     * every linear weight once (123.5M floats for the book's 124M model), on the caller's thread: call it
+     * when the trained weights are needed (before generating a sample), not after every step. The other parameters are the model's own tensors, updated in place.
      * Not while a session of this model is generating or scoring. Does nothing before a training pass.
      */
     public synchronized void weightsChanged() {
@@ -308,9 +310,9 @@ public final class GptModel implements AutoCloseable {
     }
 
     /**
-     * A copy of PyTorch's global generator as building the model left it ({@code torch.manual_seed(seed);
-     * GPTModel(cfg)}; for a loaded checkpoint, seeded with 0): where a session's dropout and the book's training
-     * continue drawing.
+     * A copy of PyTorch's global generator as building this model left it (after
+     * {@code torch.manual_seed(seed); GPTModel(config)}, the state the book's data loaders and dropout
+     * then draw from): for a session's dropout, or a trainer's draws.
      */
     public TorchGenerator generatorAfterInit() {
         return afterInit.copy();

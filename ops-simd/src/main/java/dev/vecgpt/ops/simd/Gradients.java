@@ -43,8 +43,8 @@ final class Gradients {
         }
     }
 
-    /** {@code to[at..] += from[from..]} over {@code bytes}. */
-    private static void addRow(MemorySegment from, long fromAt, MemorySegment to, long toAt, long bytes) {
+    /** {@code to[toAt..] += from[fromAt..]} over {@code bytes} (offsets in bytes). */
+    static void addRow(MemorySegment from, long fromAt, MemorySegment to, long toAt, long bytes) {
         long b = 0;
         for (; b + VECTOR_BYTES <= bytes; b += VECTOR_BYTES) {
             FloatVector.fromMemorySegment(SPECIES, to, toAt + b, ORDER)

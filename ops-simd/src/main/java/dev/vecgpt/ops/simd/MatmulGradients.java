@@ -4,8 +4,6 @@ import static dev.vecgpt.ops.simd.SimdKernels.SPECIES;
 
 import dev.vecgpt.core.Tensor;
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteOrder;
-import jdk.incubator.vector.FloatVector;
 
 /**
  * The two gradients of {@code y = x · Wᵀ}, run on the forward matmul's register tiles
@@ -24,7 +22,6 @@ import jdk.incubator.vector.FloatVector;
  */
 final class MatmulGradients {
 
-    private static final ByteOrder ORDER = ByteOrder.nativeOrder();
     private static final int WIDTH = Panels.WIDTH;
     private static final long VECTOR_BYTES = SPECIES.vectorByteSize();
     /** Rows of dW per block: a block's dyᵀ (64 × M) and product (64 × K) stay in the core's caches. */
@@ -53,6 +50,10 @@ final class MatmulGradients {
         int n = w.shape().dim(0);
         int k = w.shape().dim(1);
         long m = dy.size() / n;
+        if (n > LONG_SUM && k % WIDTH == 0) {
+            inputPanelsBlocked(dy, w, dx, from, to);
+            return;
+        }
         for (int p = from; p < to; p++) {
             int col = p * WIDTH;
             if (col + WIDTH <= k) {
@@ -62,6 +63,49 @@ final class MatmulGradients {
                 MemorySegment tail = partialPanel(w.segment(), n, k, col, Scratch.get((long) n * WIDTH * Float.BYTES));
                 PanelMatmul.panel(dy.segment(), m, n, tail, 0, (long) WIDTH * Float.BYTES, VECTOR_BYTES, false,
                         dx.segment(), k, col);
+            }
+        }
+    }
+
+    /**
+     * Sums over more than this many n (the output head's 50257) run in blocks of {@code SUM_BLOCK}: a panel
+     * of W over all n (12.8 MB for the head) would be streamed from memory once per tile of rows, a block's
+     * (256 KB) stays in the core's cache.
+     */
+    private static final int LONG_SUM = 4096;
+    private static final int SUM_BLOCK = 1024;
+
+    /**
+     * {@link #inputPanels} with the sum over n cut into blocks: each block's product (columns of dy copied
+     * into scratch, then the tiles) is added to dx in block order, so the sum is the same on any split.
+     */
+    private static void inputPanelsBlocked(Tensor dy, Tensor w, Tensor dx, int from, int to) {
+        int n = w.shape().dim(0);
+        int k = w.shape().dim(1);
+        int m = Math.toIntExact(dy.size() / n);
+        long blockBytes = (long) m * SUM_BLOCK * Float.BYTES;
+        long partBytes = (long) m * k * Float.BYTES;
+        MemorySegment scratch = Scratch.get(blockBytes + partBytes);
+        MemorySegment block = scratch.asSlice(0, blockBytes);
+        MemorySegment part = scratch.asSlice(blockBytes, partBytes);
+        MemorySegment dys = dy.segment();
+        MemorySegment dxs = dx.segment();
+        for (int first = 0; first < n; first += SUM_BLOCK) {
+            int size = Math.min(SUM_BLOCK, n - first);
+            for (int row = 0; row < m; row++) {
+                MemorySegment.copy(dys, ((long) row * n + first) * Float.BYTES, block, (long) row * size * Float.BYTES,
+                        (long) size * Float.BYTES);
+            }
+            for (int p = from; p < to; p++) {
+                int col = p * WIDTH;
+                PanelMatmul.panel(block, m, size, w.segment(), ((long) first * k + col) * Float.BYTES,
+                        (long) k * Float.BYTES, VECTOR_BYTES, false, first == 0 ? dxs : part, k, col);
+                if (first > 0) {
+                    for (int row = 0; row < m; row++) {
+                        long at = (long) row * k + col;
+                        Gradients.addRow(part, at * Float.BYTES, dxs, at * Float.BYTES, (long) WIDTH * Float.BYTES);
+                    }
+                }
             }
         }
     }
@@ -114,7 +158,7 @@ final class MatmulGradients {
                             product, k, col);
                 }
             }
-            addInto(product, dw.segment(), (long) first * k, (long) rows * k);
+            Gradients.addRow(product, 0, dw.segment(), (long) first * k * Float.BYTES, (long) rows * k * Float.BYTES);
         }
     }
 
@@ -130,20 +174,5 @@ final class MatmulGradients {
                     (long) cols * Float.BYTES);
         }
         return into;
-    }
-
-    /** {@code to[at + i] += from[i]} for i in [0, count). */
-    private static void addInto(MemorySegment from, MemorySegment to, long at, long count) {
-        long base = at * Float.BYTES;
-        long end = count * Float.BYTES;
-        long i = 0;
-        for (; i + VECTOR_BYTES <= end; i += VECTOR_BYTES) {
-            FloatVector.fromMemorySegment(SPECIES, to, base + i, ORDER)
-                    .add(FloatVector.fromMemorySegment(SPECIES, from, i, ORDER))
-                    .intoMemorySegment(to, base + i, ORDER);
-        }
-        for (; i < end; i += Float.BYTES) {
-            to.set(Tensor.FLOAT, base + i, to.get(Tensor.FLOAT, base + i) + from.get(Tensor.FLOAT, i));
-        }
     }
 }
