@@ -17,6 +17,7 @@ module dev.vecgpt.model {
 
     exports dev.vecgpt.model;
     exports dev.vecgpt.model.notebook;
+    exports dev.vecgpt.model.train;
     // picocli sets the commands' annotated fields by reflection; the command line is not exported.
     opens dev.vecgpt.model.cli to info.picocli;
 }

@@ -108,6 +108,23 @@ final class CheckedKernels implements Kernels {
     }
 
     @Override
+    public void repack(Tensor w, PackedWeight packed) {
+        requireAlive("repack", "w", w);
+        Objects.requireNonNull(packed, "repack: packed");
+        if (!packed.isAlive()) {
+            throw new IllegalStateException("repack: packed " + packed.shape() + " belongs to a closed arena");
+        }
+        if (!packed.packedBy().equals(delegate.name())) {
+            throw new IllegalArgumentException("repack: packed was packed by the " + packed.packedBy()
+                    + " kernels, these are " + delegate.name());
+        }
+        if (!w.shape().equals(packed.shape())) {
+            throw new IllegalArgumentException("repack: w " + w.shape() + " must have packed's shape " + packed.shape());
+        }
+        delegate.repack(w, packed);
+    }
+
+    @Override
     public void matmul(Tensor x, PackedWeight w, Tensor y) {
         Objects.requireNonNull(w, "matmul: w");
         if (!w.isAlive()) {
@@ -244,6 +261,207 @@ final class CheckedKernels implements Kernels {
         }
         requireDisjoint("transposeInto", "x", x, xT);
         delegate.transposeInto(x, xT, at);
+    }
+
+    @Override
+    public void embeddingBackward(Tensor dOut, int[] ids, Tensor dTable) {
+        requireAlive("embeddingBackward", "dOut", dOut);
+        requireAlive("embeddingBackward", "dTable", dTable);
+        Objects.requireNonNull(ids, "embeddingBackward: ids");
+        if (dTable.shape().rank() != 2) {
+            throw new IllegalArgumentException("embeddingBackward: dTable must be [V, D], got " + dTable.shape());
+        }
+        int vocab = dTable.shape().dim(0);
+        int dim = dTable.shape().dim(1);
+        if (dOut.shape().dim(-1) != dim || dOut.size() != (long) ids.length * dim) {
+            throw new IllegalArgumentException("embeddingBackward: dOut " + dOut.shape() + " must hold " + ids.length
+                    + " rows of " + dim + " (dTable " + dTable.shape() + ")");
+        }
+        for (int i = 0; i < ids.length; i++) {
+            if (ids[i] < 0 || ids[i] >= vocab) {
+                throw new IndexOutOfBoundsException("embeddingBackward: ids[" + i + "] = " + ids[i]
+                        + " is outside the table's " + vocab + " rows [0, " + vocab + ")");
+            }
+        }
+        requireDisjoint("embeddingBackward", "dOut", dOut, dTable);
+        delegate.embeddingBackward(dOut, ids, dTable);
+    }
+
+    @Override
+    public void matmulBackwardInput(Tensor dy, Tensor w, Tensor dx) {
+        String op = "matmulBackwardInput";
+        requireAlive(op, "dy", dy);
+        requireAlive(op, "w", w);
+        requireAlive(op, "dx", dx);
+        requireMatrix(op, "w", w);
+        requireRows(op, "dy", dy, w.shape().dim(0));
+        requireRows(op, "dx", dx, w.shape().dim(1));
+        requireSameRows(op, dy, dx);
+        requireDisjoint(op, "dy", dy, dx);
+        requireDisjoint(op, "w", w, dx);
+        delegate.matmulBackwardInput(dy, w, dx);
+    }
+
+    @Override
+    public void matmulBackwardWeight(Tensor dy, Tensor x, Tensor dw) {
+        String op = "matmulBackwardWeight";
+        requireAlive(op, "dy", dy);
+        requireAlive(op, "x", x);
+        requireAlive(op, "dw", dw);
+        requireMatrix(op, "dw", dw);
+        requireRows(op, "dy", dy, dw.shape().dim(0));
+        requireRows(op, "x", x, dw.shape().dim(1));
+        requireSameRows(op, dy, x);
+        requireDisjoint(op, "dy", dy, dw);
+        requireDisjoint(op, "x", x, dw);
+        delegate.matmulBackwardWeight(dy, x, dw);
+    }
+
+    @Override
+    public void biasBackward(Tensor dy, Tensor db) {
+        requireAlive("biasBackward", "dy", dy);
+        requireAlive("biasBackward", "db", db);
+        if (db.shape().rank() != 1) {
+            throw new IllegalArgumentException("biasBackward: db must be [N], got " + db.shape());
+        }
+        requireRows("biasBackward", "dy", dy, db.shape().dim(0));
+        requireDisjoint("biasBackward", "dy", dy, db);
+        delegate.biasBackward(dy, db);
+    }
+
+    @Override
+    public void layerNormBackward(Tensor dOut, Tensor x, Tensor scale, float eps, Tensor dx, Tensor dScale,
+                                  Tensor dShift) {
+        String op = "layerNormBackward";
+        requireAlive(op, "dOut", dOut);
+        requireAlive(op, "x", x);
+        requireAlive(op, "scale", scale);
+        requireAlive(op, "dx", dx);
+        requireAlive(op, "dScale", dScale);
+        requireAlive(op, "dShift", dShift);
+        int dim = x.shape().dim(-1);
+        if (!isVector(scale.shape(), dim) || !isVector(dScale.shape(), dim) || !isVector(dShift.shape(), dim)) {
+            throw new IllegalArgumentException(op + ": scale " + scale.shape() + ", dScale " + dScale.shape()
+                    + " and dShift " + dShift.shape() + " must be [" + dim + "] for x " + x.shape());
+        }
+        if (!(eps >= 0) || Float.isInfinite(eps)) {
+            throw new IllegalArgumentException(op + ": eps " + eps + " must be finite and >= 0");
+        }
+        requireShape(op, "dOut", dOut, x.shape());
+        requireShape(op, "dx", dx, x.shape());
+        requireDisjoint(op, "dOut", dOut, dx);
+        requireDisjoint(op, "x", x, dx);
+        for (Tensor grad : new Tensor[] {dScale, dShift}) {
+            requireDisjoint(op, "dOut", dOut, grad);
+            requireDisjoint(op, "x", x, grad);
+            requireDisjoint(op, "dx", dx, grad);
+        }
+        requireDisjoint(op, "dScale", dScale, dShift);
+        delegate.layerNormBackward(dOut, x, scale, eps, dx, dScale, dShift);
+    }
+
+    @Override
+    public void geluBackward(Tensor dOut, Tensor x, Tensor dx) {
+        requireAlive("geluBackward", "dOut", dOut);
+        checkElementwise("geluBackward", x, dx);
+        requireShape("geluBackward", "dOut", dOut, x.shape());
+        requireSameOrDisjoint("geluBackward", "dOut", dOut, dx);
+        delegate.geluBackward(dOut, x, dx);
+    }
+
+    @Override
+    public void mul(Tensor a, Tensor b, Tensor out) {
+        requireAlive("mul", "b", b);
+        checkElementwise("mul", a, out);
+        requireShape("mul", "b", b, a.shape());
+        requireSameOrDisjoint("mul", "b", b, out);
+        delegate.mul(a, b, out);
+    }
+
+    @Override
+    public void attentionBackward(Tensor dOut, Tensor q, Tensor k, Tensor v, Tensor probs, Tensor mask, int heads,
+                                  Tensor dq, Tensor dk, Tensor dv) {
+        String op = "attentionBackward";
+        Tensor[] inputs = {dOut, q, k, v, probs, mask};
+        String[] inputNames = {"dOut", "q", "k", "v", "probs", "mask"};
+        Tensor[] outputs = {dq, dk, dv};
+        String[] outputNames = {"dq", "dk", "dv"};
+        for (int i = 0; i < inputs.length; i++) {
+            requireAlive(op, inputNames[i], inputs[i]);
+        }
+        for (int i = 0; i < outputs.length; i++) {
+            requireAlive(op, outputNames[i], outputs[i]);
+        }
+        requireHeads(op, "q", q, heads);
+        Shape stream = q.shape();
+        for (int i = 0; i < 4; i++) { // dOut, q, k, v
+            requireShape(op, inputNames[i], inputs[i], stream);
+        }
+        Shape weights = Shape.of(stream.dim(0), heads, stream.dim(1), stream.dim(1));
+        requireShape(op, "probs", probs, weights);
+        requireShape(op, "mask", mask, weights);
+        for (int o = 0; o < outputs.length; o++) {
+            requireShape(op, outputNames[o], outputs[o], stream);
+            for (int i = 0; i < inputs.length; i++) {
+                requireDisjoint(op, inputNames[i], inputs[i], outputs[o]);
+            }
+            for (int other = o + 1; other < outputs.length; other++) {
+                requireDisjoint(op, outputNames[other], outputs[other], outputs[o]);
+            }
+        }
+        delegate.attentionBackward(dOut, q, k, v, probs, mask, heads, dq, dk, dv);
+    }
+
+    @Override
+    public float crossEntropy(Tensor logits, int[] targets, Tensor dLogits) {
+        requireAlive("crossEntropy", "logits", logits);
+        Objects.requireNonNull(targets, "crossEntropy: targets");
+        int vocab = logits.shape().dim(-1);
+        if (targets.length == 0 || logits.size() != (long) targets.length * vocab) {
+            throw new IllegalArgumentException("crossEntropy: logits " + logits.shape() + " must hold one row of "
+                    + vocab + " per target, and there are " + targets.length + " targets");
+        }
+        for (int i = 0; i < targets.length; i++) {
+            if ((targets[i] < 0 || targets[i] >= vocab) && targets[i] != IGNORE_INDEX) {
+                throw new IndexOutOfBoundsException("crossEntropy: targets[" + i + "] = " + targets[i]
+                        + " is outside [0, " + vocab + ") and is not the ignored " + IGNORE_INDEX);
+            }
+        }
+        if (dLogits != null) {
+            requireAlive("crossEntropy", "dLogits", dLogits);
+            requireShape("crossEntropy", "dLogits", dLogits, logits.shape());
+            requireSameOrDisjoint("crossEntropy", "logits", logits, dLogits);
+        }
+        return delegate.crossEntropy(logits, targets, dLogits);
+    }
+
+    private static void requireMatrix(String op, String name, Tensor t) {
+        if (t.shape().rank() != 2) {
+            throw new IllegalArgumentException(op + ": " + name + " must be [N, K], got " + t.shape());
+        }
+    }
+
+    /** {@code t}'s rows, its leading dimensions flattened, are {@code width} wide. */
+    private static void requireRows(String op, String name, Tensor t, int width) {
+        if (t.shape().dim(-1) != width) {
+            throw new IllegalArgumentException(op + ": " + name + " " + t.shape() + " must have last dimension "
+                    + width);
+        }
+    }
+
+    private static void requireSameRows(String op, Tensor a, Tensor b) {
+        long rowsA = a.size() / a.shape().dim(-1);
+        long rowsB = b.size() / b.shape().dim(-1);
+        if (rowsA != rowsB) {
+            throw new IllegalArgumentException(op + ": " + a.shape() + " and " + b.shape()
+                    + " must have as many rows (" + rowsA + " against " + rowsB + ")");
+        }
+    }
+
+    private static void requireShape(String op, String name, Tensor t, Shape expected) {
+        if (!t.shape().equals(expected)) {
+            throw new IllegalArgumentException(op + ": " + name + " " + t.shape() + " must be " + expected);
+        }
     }
 
     /** Whether {@code shape} is {@code [n]}; compared in place, as this runs on every call of a decode step. */

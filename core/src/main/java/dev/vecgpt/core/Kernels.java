@@ -78,6 +78,14 @@ public interface Kernels extends AutoCloseable {
      */
     PackedWeight pack(Tensor w, WeightFormat format, Arena arena);
 
+    /**
+     * Packs {@code w} again into {@code packed}, a weight these kernels packed from a tensor of
+     * {@code w}'s shape, in its format and memory: for weights that changed (training), so nothing is
+     * allocated. Afterwards {@code packed} multiplies as {@code pack(w, packed.format(), arena)} would.
+     * Not while another thread multiplies by {@code packed}.
+     */
+    void repack(Tensor w, PackedWeight packed);
+
     /** {@link #pack(Tensor, WeightFormat, Arena)} in float32. */
     default PackedWeight pack(Tensor w, Arena arena) {
         return pack(w, WeightFormat.F32, arena);
@@ -144,4 +152,84 @@ public interface Kernels extends AutoCloseable {
      * into a buffer of their own, for {@link #attention}.
      */
     void transposeInto(Tensor x, Tensor xT, int at);
+
+    // The backward kernels: the gradients of the forward kernels above, for training. A gradient of a
+    // parameter is accumulated ("+="), as PyTorch's .grad is; a gradient of an activation is written ("="),
+    // unless its kernel says otherwise. Sums over rows (a parameter's gradient) run in an order that does
+    // not depend on the thread count, so the bits do not either.
+
+    /**
+     * The gradient of {@link #gather}: {@code dTable[ids[i], :] += dOut[i, :]} for every i in order
+     * (a repeated id gets the sum of its rows), for {@code dOut [N, D]} (or {@code [..., D]}) and
+     * {@code dTable [V, D]}.
+     */
+    void embeddingBackward(Tensor dOut, int[] ids, Tensor dTable);
+
+    /**
+     * The input's gradient of {@code y = x · wᵀ}: {@code dx = dy · w} for {@code dy [M, N]},
+     * {@code w [N, K]} and {@code dx [M, K]} (leading dimensions flattened into M, as {@link #matmul}).
+     * Sums are float32 over n in order; implementations may fuse multiply and add.
+     */
+    void matmulBackwardInput(Tensor dy, Tensor w, Tensor dx);
+
+    /**
+     * The weight's gradient of {@code y = x · wᵀ}: {@code dw += dyᵀ · x}, i.e.
+     * {@code dw[n, k] += Σ_m dy[m, n] · x[m, k]}, the sum over m in order from zero in float32 and then
+     * added to {@code dw}, for {@code dy [M, N]}, {@code x [M, K]} and {@code dw [N, K]}.
+     */
+    void matmulBackwardWeight(Tensor dy, Tensor x, Tensor dw);
+
+    /**
+     * The bias's gradient of {@code y = x · wᵀ + b}: {@code db[n] += dy[m, n]} for every row m in order,
+     * for {@code dy [M, N]} (leading dimensions flattened into M) and {@code db [N]}.
+     */
+    void biasBackward(Tensor dy, Tensor db);
+
+    /**
+     * The gradient of {@link #layerNorm} (biased variance, {@code eps}), from the input {@code x}
+     * (the mean and variance are recomputed from it): with {@code x̂ = (x − mean)/√(var + eps)} and
+     * {@code g = dOut · scale}, per row {@code dx += (g − mean(g) − x̂ · mean(g · x̂)) / √(var + eps)},
+     * and row by row in order {@code dScale += dOut · x̂}, {@code dShift += dOut}. All three are
+     * accumulated: {@code dx} is a residual stream's gradient, which has another part already.
+     */
+    void layerNormBackward(Tensor dOut, Tensor x, Tensor scale, float eps, Tensor dx, Tensor dScale, Tensor dShift);
+
+    /**
+     * The gradient of {@link #gelu} (tanh approximation) at its input {@code x}:
+     * {@code dx = dOut · (0.5·(1 + tanh u) + 0.5·x·(1 − tanh² u)·√(2/π)·(1 + 3·0.044715·x²))} with
+     * {@code u = √(2/π)·(x + 0.044715·x³)}; {@code dx} may be {@code dOut}.
+     */
+    void geluBackward(Tensor dOut, Tensor x, Tensor dx);
+
+    /**
+     * Element-wise {@code out = a · b} for tensors of one shape; {@code out} may be {@code a}. With
+     * {@code b} a dropout mask of factors (0 or {@code 1/(1−p)}, as {@code Dropout} draws them) this is
+     * dropout's forward and its backward alike. One float32 product each: bit-exact everywhere.
+     */
+    void mul(Tensor a, Tensor b, Tensor out);
+
+    /**
+     * The gradient of causal attention as training runs it: {@code probs = softmax(q·kᵀ/√d)} over the
+     * unmasked keys ({@code probs [B, heads, T, T]}, 0 at future positions), dropped out by the factors
+     * {@code mask} (same shape; all ones without dropout), times {@code v}. From the gradient of the
+     * heads' contexts {@code dOut [B, T, D]} it writes {@code dq}, {@code dk} and {@code dv} ({@code [B, T, D]}):
+     * through the values ({@code dv = (probs·mask)ᵀ · dOut}), the dropout, the softmax
+     * ({@code ds = probs · (dp − Σ probs·dp)}, zero at masked positions) and the scale
+     * ({@code dq = ds · k/√d}, {@code dk = dsᵀ · q/√d}). Sums over the queries run in order.
+     */
+    void attentionBackward(Tensor dOut, Tensor q, Tensor k, Tensor v, Tensor probs, Tensor mask, int heads,
+                           Tensor dq, Tensor dk, Tensor dv);
+
+    /** The target PyTorch's cross-entropy leaves out of the loss and its mean ({@code ignore_index}). */
+    int IGNORE_INDEX = -100;
+
+    /**
+     * Cross-entropy of the rows of {@code logits [N, V]} (or {@code [..., V]}) against {@code targets}
+     * (N of them, each in [0, V) or {@link #IGNORE_INDEX}), as {@code F.cross_entropy}: the mean over
+     * the targets not ignored of {@code −log softmax(row)[target]} (each row's log-sum-exp and the mean
+     * in double; NaN when every target is ignored, as PyTorch). With {@code dLogits} not null (it may be
+     * {@code logits} itself) it also writes the loss's gradient, {@code (softmax(row) − onehot(target)) / count},
+     * and zeros for ignored rows.
+     */
+    float crossEntropy(Tensor logits, int[] targets, Tensor dLogits);
 }

@@ -50,22 +50,29 @@ final class ScalarKernels implements Kernels {
      */
     @Override
     public PackedWeight pack(Tensor w, WeightFormat format, Arena arena) {
-        Tensor rounded = Tensor.allocate(arena, w.shape());
+        Unpacked packed = new Unpacked(Tensor.allocate(arena, w.shape()), format);
+        repack(w, packed);
+        return packed;
+    }
+
+    @Override
+    public void repack(Tensor w, PackedWeight packed) {
+        Tensor rounded = ((Unpacked) packed).weight();
+        WeightFormat format = packed.format();
         if (format == WeightFormat.F32) {
             MemorySegment.copy(w.segment(), 0, rounded.segment(), 0, w.segment().byteSize());
-            return new Unpacked(rounded, format);
+            return;
         }
         if (format == WeightFormat.Q8_0) {
             int k = w.shape().dim(1);
             for (long row = 0; row < w.shape().dim(0); row++) {
                 WeightFormat.roundRowToQ8(w, rounded, row * k, k);
             }
-            return new Unpacked(rounded, format);
+            return;
         }
         for (long i = 0; i < w.size(); i++) {
             rounded.set(i, WeightFormat.roundToBf16(w.get(i)));
         }
-        return new Unpacked(rounded, format);
     }
 
     @Override
@@ -122,21 +129,31 @@ final class ScalarKernels implements Kernels {
         long rows = x.size() / dim;
         for (long r = 0; r < rows; r++) {
             long base = r * dim;
-            float sum = 0f;
-            for (int i = 0; i < dim; i++) {
-                sum += x.get(base + i);
-            }
-            float mean = sum / dim;
-            float squares = 0f;
-            for (int i = 0; i < dim; i++) {
-                float centered = x.get(base + i) - mean;
-                squares += centered * centered;
-            }
-            float std = (float) Math.sqrt(squares / dim + eps);
+            float mean = mean(x, base, dim);
+            float std = std(x, base, dim, mean, eps);
             for (int i = 0; i < dim; i++) {
                 out.set(base + i, scale.get(i) * ((x.get(base + i) - mean) / std) + shift.get(i));
             }
         }
+    }
+
+    /** The mean of the {@code dim} values from {@code base}, summed in order. */
+    private static float mean(Tensor x, long base, int dim) {
+        float sum = 0f;
+        for (int i = 0; i < dim; i++) {
+            sum += x.get(base + i);
+        }
+        return sum / dim;
+    }
+
+    /** {@code √(biased variance + eps)} of the {@code dim} values from {@code base}, around {@code mean}. */
+    private static float std(Tensor x, long base, int dim, float mean, float eps) {
+        float squares = 0f;
+        for (int i = 0; i < dim; i++) {
+            float centered = x.get(base + i) - mean;
+            squares += centered * centered;
+        }
+        return (float) Math.sqrt(squares / dim + eps);
     }
 
     /** √(2/π) rounded to float, as PyTorch's float GELU uses it. */
@@ -270,5 +287,196 @@ final class ScalarKernels implements Kernels {
                 }
             }
         }
+    }
+
+    @Override
+    public void embeddingBackward(Tensor dOut, int[] ids, Tensor dTable) {
+        int dim = dTable.shape().dim(-1);
+        for (int i = 0; i < ids.length; i++) {
+            long to = (long) ids[i] * dim;
+            long from = (long) i * dim;
+            for (int d = 0; d < dim; d++) {
+                dTable.set(to + d, dTable.get(to + d) + dOut.get(from + d));
+            }
+        }
+    }
+
+    @Override
+    public void matmulBackwardInput(Tensor dy, Tensor w, Tensor dx) {
+        int n = w.shape().dim(0);
+        int k = w.shape().dim(1);
+        long m = dy.size() / n;
+        for (long row = 0; row < m; row++) {
+            for (long col = 0; col < k; col++) {
+                float sum = 0f;
+                for (long i = 0; i < n; i++) {
+                    sum += dy.get(row * n + i) * w.get(i * k + col);
+                }
+                dx.set(row * k + col, sum);
+            }
+        }
+    }
+
+    @Override
+    public void matmulBackwardWeight(Tensor dy, Tensor x, Tensor dw) {
+        int n = dw.shape().dim(0);
+        int k = dw.shape().dim(1);
+        long m = dy.size() / n;
+        for (long out = 0; out < n; out++) {
+            for (long in = 0; in < k; in++) {
+                float sum = 0f;
+                for (long row = 0; row < m; row++) {
+                    sum += dy.get(row * n + out) * x.get(row * k + in);
+                }
+                dw.set(out * k + in, dw.get(out * k + in) + sum);
+            }
+        }
+    }
+
+    @Override
+    public void biasBackward(Tensor dy, Tensor db) {
+        int n = db.shape().dim(0);
+        long m = dy.size() / n;
+        for (long row = 0; row < m; row++) {
+            for (int col = 0; col < n; col++) {
+                db.set(col, db.get(col) + dy.get(row * n + col));
+            }
+        }
+    }
+
+    @Override
+    public void layerNormBackward(Tensor dOut, Tensor x, Tensor scale, float eps, Tensor dx, Tensor dScale,
+                                  Tensor dShift) {
+        int dim = scale.shape().dim(0);
+        long rows = x.size() / dim;
+        for (long r = 0; r < rows; r++) {
+            long base = r * dim;
+            float mean = mean(x, base, dim); // as layerNorm computes them
+            float std = std(x, base, dim, mean, eps);
+            float sumG = 0f;
+            float sumGX = 0f;
+            for (int i = 0; i < dim; i++) {
+                float normed = (x.get(base + i) - mean) / std;
+                float g = dOut.get(base + i) * scale.get(i);
+                sumG += g;
+                sumGX += g * normed;
+                dScale.set(i, dScale.get(i) + dOut.get(base + i) * normed);
+                dShift.set(i, dShift.get(i) + dOut.get(base + i));
+            }
+            float meanG = sumG / dim;
+            float meanGX = sumGX / dim;
+            for (int i = 0; i < dim; i++) {
+                float normed = (x.get(base + i) - mean) / std;
+                float g = dOut.get(base + i) * scale.get(i);
+                dx.set(base + i, dx.get(base + i) + (g - meanG - normed * meanGX) / std);
+            }
+        }
+    }
+
+    @Override
+    public void geluBackward(Tensor dOut, Tensor x, Tensor dx) {
+        for (long i = 0; i < x.size(); i++) {
+            dx.set(i, dOut.get(i) * geluSlope(x.get(i)));
+        }
+    }
+
+    /** The derivative of the tanh-approximated GELU at {@code v}, in float as {@link #geluBackward} defines it. */
+    static float geluSlope(float v) {
+        float inner = GELU_SCALE * (v + 0.044715f * (v * v * v));
+        float tanh = (float) Math.tanh(inner);
+        float innerSlope = GELU_SCALE * (1f + 3f * 0.044715f * (v * v));
+        return 0.5f * (1f + tanh) + 0.5f * v * (1f - tanh * tanh) * innerSlope;
+    }
+
+    @Override
+    public void mul(Tensor a, Tensor b, Tensor out) {
+        for (long i = 0; i < a.size(); i++) {
+            out.set(i, a.get(i) * b.get(i));
+        }
+    }
+
+    @Override
+    public void attentionBackward(Tensor dOut, Tensor q, Tensor k, Tensor v, Tensor probs, Tensor mask, int heads,
+                                  Tensor dq, Tensor dk, Tensor dv) {
+        int batch = q.shape().dim(0);
+        int length = q.shape().dim(1);
+        int dim = q.shape().dim(2);
+        int headDim = dim / heads;
+        float scale = (float) (1 / Math.sqrt(headDim));
+        dk.segment().fill((byte) 0);
+        dv.segment().fill((byte) 0);
+        float[] dp = new float[length];
+        for (int b = 0; b < batch; b++) {
+            for (int h = 0; h < heads; h++) {
+                for (int t = 0; t < length; t++) {
+                    long row = (((long) b * heads + h) * length + t) * length;
+                    long at = ((long) b * length + t) * dim + (long) h * headDim;
+                    // the probabilities' gradient, through the dropout, and its mean under the probabilities
+                    float dot = 0f;
+                    for (int s = 0; s <= t; s++) {
+                        long vs = ((long) b * length + s) * dim + (long) h * headDim;
+                        float sum = 0f;
+                        for (int i = 0; i < headDim; i++) {
+                            sum += dOut.get(at + i) * v.get(vs + i);
+                        }
+                        dp[s] = sum * mask.get(row + s);
+                        dot += probs.get(row + s) * dp[s];
+                    }
+                    for (int i = 0; i < headDim; i++) {
+                        dq.set(at + i, 0f);
+                    }
+                    for (int s = 0; s <= t; s++) {
+                        long ks = ((long) b * length + s) * dim + (long) h * headDim;
+                        float p = probs.get(row + s);
+                        float ds = p * (dp[s] - dot) * scale;
+                        float dropped = p * mask.get(row + s);
+                        for (int i = 0; i < headDim; i++) {
+                            dq.set(at + i, dq.get(at + i) + ds * k.get(ks + i));
+                            dk.set(ks + i, dk.get(ks + i) + ds * q.get(at + i));
+                            dv.set(ks + i, dv.get(ks + i) + dropped * dOut.get(at + i));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    public float crossEntropy(Tensor logits, int[] targets, Tensor dLogits) {
+        int vocab = logits.shape().dim(-1);
+        int count = 0;
+        for (int target : targets) {
+            count += target == IGNORE_INDEX ? 0 : 1;
+        }
+        double total = 0;
+        for (int r = 0; r < targets.length; r++) {
+            long base = (long) r * vocab;
+            if (targets[r] == IGNORE_INDEX) {
+                if (dLogits != null) {
+                    for (int i = 0; i < vocab; i++) {
+                        dLogits.set(base + i, 0f);
+                    }
+                }
+                continue;
+            }
+            float max = Float.NEGATIVE_INFINITY;
+            for (int i = 0; i < vocab; i++) {
+                max = Math.max(max, logits.get(base + i));
+            }
+            double exact = 0;
+            float sum = 0f;
+            for (int i = 0; i < vocab; i++) {
+                exact += Math.exp((double) logits.get(base + i) - max);
+                sum += (float) Math.exp(logits.get(base + i) - max);
+            }
+            total += Math.log(exact) + max - logits.get(base + targets[r]);
+            if (dLogits != null) {
+                for (int i = 0; i < vocab; i++) {
+                    float p = (float) Math.exp(logits.get(base + i) - max) / sum;
+                    dLogits.set(base + i, ((i == targets[r] ? p - 1f : p)) / count);
+                }
+            }
+        }
+        return (float) (total / count);
     }
 }

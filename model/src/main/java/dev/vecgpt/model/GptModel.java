@@ -33,6 +33,9 @@ import java.util.function.BiFunction;
  * <p>A model is its weights only, read-only once built: share one between any number of threads, each
  * running its own {@link GptSession} (which holds the KV cache and scratch memory). Closing the model
  * frees the weights (and kernels it made for itself); close its sessions first.
+ *
+ * <p>A {@link TrainingPass} changes the weights: its optimizer updates them in place, and
+ * {@link #weightsChanged()} hands them to generation and scoring, while no session runs.
  */
 public final class GptModel implements AutoCloseable {
 
@@ -57,6 +60,12 @@ public final class GptModel implements AutoCloseable {
     /** Sessions open (closed ones and those the garbage collector freed are not counted), or {@link #CLOSED}. */
     private final AtomicInteger openSessions = new AtomicInteger();
     private static final int CLOSED = Integer.MIN_VALUE;
+    /**
+     * Float32 master weights by name, in registration order, made for the first training pass: the
+     * model's own tensors, and for each packed linear weight a float32 copy (unpacked once), from which
+     * {@link #weightsChanged()} packs it again. Null until a training pass asks.
+     */
+    private Map<String, Tensor> masters;
 
     /** {@code torch.manual_seed(seed); GPTModel(config)}, float32, on the JVM's kernels. */
     public GptModel(GptConfig config, long seed) {
@@ -73,7 +82,8 @@ public final class GptModel implements AutoCloseable {
      * The configuration comes from the file: vocabulary and width from {@code wte}, context from
      * {@code wpe}, layers from the {@code h.N} blocks, heads from a {@code config.json} beside the file
      * ({@code n_head}) or else from the GPT-2 size of that width. The output head is tied to the token
-     * embedding.
+     * embedding. A checkpoint that {@code vecgpt train --save} wrote (the book's parameter names,
+     * {@code tok_emb.weight} …, its own output head) is read too, its configuration from its tensors and metadata.
      *
      * <p>The file is mapped while it is read and every tensor is copied out of it: once this returns, the
      * model holds no mapping, so a checkpoint rewritten or truncated under a running model (what
@@ -92,9 +102,15 @@ public final class GptModel implements AutoCloseable {
         GptModel model = null;
         try (Arena mapping = Arena.ofShared()) { // closed, so unmapped, once every tensor is copied out
             SafetensorsFile safetensors = Safetensors.open(file, mapping);
-            GptConfig config = HuggingFaceGpt2.config(safetensors, heads);
-            model = new GptModel(config, options, new TorchGenerator(0), weights,
-                    (arena, scratch) -> new HuggingFaceGpt2(safetensors, config, arena, scratch));
+            if (BookCheckpoint.holds(safetensors)) {
+                GptConfig config = BookCheckpoint.config(safetensors);
+                model = new GptModel(config, options, new TorchGenerator(0), weights,
+                        (arena, scratch) -> new BookCheckpoint(safetensors, config, arena, scratch));
+            } else {
+                GptConfig config = HuggingFaceGpt2.config(safetensors, heads);
+                model = new GptModel(config, options, new TorchGenerator(0), weights,
+                        (arena, scratch) -> new HuggingFaceGpt2(safetensors, config, arena, scratch));
+            }
             return model;
         } catch (UncheckedIOException e) {
             throw e.getCause();
@@ -139,8 +155,9 @@ public final class GptModel implements AutoCloseable {
     public static GptConfig config(Path checkpoint) throws IOException {
         Path file = checkpointFile(checkpoint);
         try (Arena arena = Arena.ofConfined()) {
-            return HuggingFaceGpt2.config(Safetensors.open(file, arena),
-                    ConfigJson.heads(file.resolveSibling("config.json")));
+            SafetensorsFile safetensors = Safetensors.open(file, arena);
+            return BookCheckpoint.holds(safetensors) ? BookCheckpoint.config(safetensors)
+                    : HuggingFaceGpt2.config(safetensors, ConfigJson.heads(file.resolveSibling("config.json")));
         }
     }
 
@@ -278,13 +295,7 @@ public final class GptModel implements AutoCloseable {
      * in eval mode. Sessions run at once in different threads; close each one.
      */
     public GptSession newSession() {
-        int open;
-        do {
-            open = openSessions.get();
-            if (open == CLOSED) {
-                throw closed();
-            }
-        } while (!openSessions.compareAndSet(open, open + 1));
+        registerSession();
         try {
             return new GptSession(this);
         } catch (RuntimeException | Error e) {
@@ -293,7 +304,84 @@ public final class GptModel implements AutoCloseable {
         }
     }
 
+    /**
+     * A new training pass on this model for batches of {@code batch} sequences of {@code length} tokens
+     * ({@link TrainingPass#bytes} of memory, allocated once). Its parameters' values are this model's
+     * weights (the linear layers' as float32 masters): an optimizer that updates them trains this model;
+     * call {@link #weightsChanged()} before generating or scoring with it. Close the pass when done.
+     *
+     * @throws IllegalArgumentException if batch or length is below 1, or length is past the context
+     * @throws IllegalStateException    if the model is closed
+     */
+    public TrainingPass newTrainingPass(int batch, int length) {
+        if (batch < 1) {
+            throw new IllegalArgumentException("batch is " + batch + ", must be >= 1");
+        }
+        if (length < 1 || length > config.contextLength()) {
+            throw new IllegalArgumentException("length is " + length + ", must be in [1, " + config.contextLength()
+                    + "] (the model's context)");
+        }
+        Map<String, Tensor> values = masters();
+        registerSession();
+        try {
+            return new TrainingPass(this, values, tiedHead, batch, length);
+        } catch (RuntimeException | Error e) {
+            openSessions.decrementAndGet();
+            throw e;
+        }
+    }
+
+    /** The float32 master of every parameter, made on first use (see {@link #masters}). */
+    private synchronized Map<String, Tensor> masters() {
+        if (masters == null) {
+            Map<String, Tensor> made = new LinkedHashMap<>();
+            for (Map.Entry<String, Object> p : parameters.entrySet()) {
+                Tensor value;
+                if (tiedHead && p.getKey().equals(Gpt2Parameters.OUT_HEAD)) {
+                    value = tokEmb;
+                } else if (p.getValue() instanceof PackedWeight packed) {
+                    value = packed.unpack(weights);
+                } else {
+                    value = (Tensor) p.getValue();
+                }
+                made.put(p.getKey(), value);
+            }
+            masters = Collections.unmodifiableMap(made);
+        }
+        return masters;
+    }
+
+    /**
+     * Makes generation and scoring use the master weights a training pass's optimizer changed: packs each
+     * linear weight again from its float32 master, in place (no memory is allocated). It reads and writes
+     * every linear weight once (123.5M floats for the book's 124M model), on the caller's thread: call it
+     * when the trained weights are needed (before generating a sample), not after every step. The other parameters are the model's own tensors, updated in place.
+     * Not while a session of this model is generating or scoring. Does nothing before a training pass.
+     */
+    public synchronized void weightsChanged() {
+        if (masters == null) {
+            return;
+        }
+        for (Map.Entry<String, Object> p : parameters.entrySet()) {
+            if (p.getValue() instanceof PackedWeight packed) {
+                kernels.repack(masters.get(p.getKey()), packed);
+            }
+        }
+    }
+
+
     /** Called once per session, by its {@code close()} or by the cleaner when it was dropped unclosed. */
+    /** Counts one more session or training pass, unless the model is closed. */
+    private void registerSession() {
+        int open;
+        do {
+            open = openSessions.get();
+            if (open == CLOSED) {
+                throw closed();
+            }
+        } while (!openSessions.compareAndSet(open, open + 1));
+    }
+
     void sessionClosed() {
         openSessions.decrementAndGet();
     }
@@ -346,8 +434,12 @@ public final class GptModel implements AutoCloseable {
         return tiedHead ? count - outHead.shape().size() : count;
     }
 
-    /** A copy of the generator as building the model left it, for a session's dropout. */
-    TorchGenerator generatorAfterInit() {
+    /**
+     * A copy of PyTorch's global generator as building this model left it (after
+     * {@code torch.manual_seed(seed); GPTModel(config)}, the state the book's data loaders and dropout
+     * then draw from): for a session's dropout, or a trainer's draws.
+     */
+    public TorchGenerator generatorAfterInit() {
         return afterInit.copy();
     }
 

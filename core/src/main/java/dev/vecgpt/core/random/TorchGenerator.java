@@ -3,6 +3,7 @@ package dev.vecgpt.core.random;
 import dev.vecgpt.core.Shape;
 import dev.vecgpt.core.Tensor;
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
 import java.util.Objects;
 
 /**
@@ -32,6 +33,9 @@ public final class TorchGenerator {
     private boolean hasCachedNormal;
     private double cachedNormal;
 
+    /** randperm_cpu draws 32-bit values below this n (uint32 max / 20). */
+    private static final int RANDPERM_LIMIT = (int) (0xFFFF_FFFFL / 20);
+
     /** Floats generated per chunk before one bulk copy into the tensor; a multiple of 16 (the normal block). */
     private static final int CHUNK = 4096;
 
@@ -47,6 +51,43 @@ public final class TorchGenerator {
         copy.hasCachedNormal = hasCachedNormal;
         copy.cachedNormal = cachedNormal;
         return copy;
+    }
+
+    /** The bytes of {@link #state()}: 624 state words, the position, the cached-normal flag and value. */
+    public static final int STATE_BYTES = (N + 2) * Integer.BYTES + Double.BYTES;
+
+    /**
+     * This generator's whole state (as {@code torch.get_rng_state()}, in a layout of its own), for a checkpoint:
+     * {@link #restore} makes a generator that then draws the same values.
+     */
+    public byte[] state() {
+        ByteBuffer b = ByteBuffer.allocate(STATE_BYTES);
+        for (int word : mt) {
+            b.putInt(word);
+        }
+        b.putInt(mti).putInt(hasCachedNormal ? 1 : 0).putDouble(cachedNormal);
+        return b.array();
+    }
+
+    /** A generator in the state {@link #state()} returned. */
+    public static TorchGenerator restore(byte[] state) {
+        if (state.length != STATE_BYTES) {
+            throw new IllegalArgumentException("a generator state has " + STATE_BYTES + " bytes, got " + state.length);
+        }
+        ByteBuffer b = ByteBuffer.wrap(state);
+        TorchGenerator g = new TorchGenerator(0);
+        for (int i = 0; i < N; i++) {
+            g.mt[i] = b.getInt();
+        }
+        int mti = b.getInt();
+        int cached = b.getInt();
+        if (mti < 0 || mti > N || (cached & ~1) != 0) {
+            throw new IllegalArgumentException("not a generator state: position " + mti + ", cached flag " + cached);
+        }
+        g.mti = mti;
+        g.hasCachedNormal = cached == 1;
+        g.cachedNormal = b.getDouble();
+        return g;
     }
 
     /**
@@ -100,6 +141,37 @@ public final class TorchGenerator {
         long hi = random() & 0xFFFF_FFFFL;
         long lo = random() & 0xFFFF_FFFFL;
         return (hi << 32) | lo;
+    }
+
+    /**
+     * {@code torch.empty((), dtype=torch.int64).random_()}: one {@link #random64()} reduced modulo 2^63
+     * (uniform_int_distribution&lt;int64_t&gt; over [0, 2^63)), so never negative. The DataLoader draws its
+     * iterators' base seeds and RandomSampler its generator's seed this way.
+     */
+    public long randomInt64() {
+        return random64() & Long.MAX_VALUE;
+    }
+
+    /**
+     * {@code torch.randperm(n, generator=this)} on the CPU: the identity, then for i = 0 .. n-2 a swap of
+     * element i with element i + z, z = random() % (n - i) with random() read as unsigned (randperm_cpu).
+     * Limited to n below 2^32 / 20, the range in which randperm_cpu takes these 32-bit draws.
+     */
+    public int[] randperm(int n) {
+        if (n < 0 || n >= RANDPERM_LIMIT) {
+            throw new IllegalArgumentException("randperm supports 0 <= n < " + RANDPERM_LIMIT + ", got " + n);
+        }
+        int[] r = new int[n];
+        for (int i = 0; i < n; i++) {
+            r[i] = i;
+        }
+        for (int i = 0; i < n - 1; i++) {
+            int z = (int) ((random() & 0xFFFF_FFFFL) % (n - i));
+            int saved = r[i];
+            r[i] = r[z + i];
+            r[z + i] = saved;
+        }
+        return r;
     }
 
     /** Skips {@code count} raw outputs (same state as calling {@link #random()} that many times). */

@@ -32,11 +32,19 @@ record Panels(Shape shape, WeightFormat format, MemorySegment memory) implements
         int k = w.shape().dim(1);
         int panels = (n + WIDTH - 1) / WIDTH;
         Panels packed = new Panels(w.shape(), format, arena.allocate(panels * panelBytes(format, k) + TAIL, Tensor.ALIGNMENT));
+        packed.fill(w);
+        return packed;
+    }
+
+    /** Writes {@code w} (of this shape) into these panels, in this format. */
+    void fill(Tensor w) {
+        int n = n();
+        int k = k();
         if (format == WeightFormat.Q8_0) {
-            packed.fillQ8(w);
-            return packed;
+            fillQ8(w);
+            return;
         }
-        MemorySegment dst = packed.memory;
+        MemorySegment dst = memory;
         MemorySegment src = w.segment();
         for (int col = 0; col < n; col++) {
             long panelBase = (long) (col / WIDTH) * k * WIDTH + col % WIDTH;
@@ -51,7 +59,6 @@ record Panels(Shape shape, WeightFormat format, MemorySegment memory) implements
                 }
             }
         }
-        return packed;
     }
 
     /** Each column's blocks quantized with the scale and rounding of {@link WeightFormat} (the reference's). */

@@ -129,6 +129,11 @@ public final class SimdKernels implements Kernels {
     }
 
     @Override
+    public void repack(Tensor w, PackedWeight packed) {
+        ((Panels) packed).fill(w);
+    }
+
+    @Override
     public void matmul(Tensor x, PackedWeight w, Tensor y) {
         PanelMatmul.multiply(x, (Panels) w, y, pool);
     }
@@ -166,5 +171,52 @@ public final class SimdKernels implements Kernels {
     @Override
     public void transposeInto(Tensor x, Tensor xT, int at) {
         Transpose.into(x, xT, at, pool);
+    }
+
+    @Override
+    public void embeddingBackward(Tensor dOut, int[] ids, Tensor dTable) {
+        Gradients.embedding(dOut, ids, dTable);
+    }
+
+    @Override
+    public void matmulBackwardInput(Tensor dy, Tensor w, Tensor dx) {
+        MatmulGradients.input(dy, w, dx, pool);
+    }
+
+    @Override
+    public void matmulBackwardWeight(Tensor dy, Tensor x, Tensor dw) {
+        MatmulGradients.weight(dy, x, dw, pool);
+    }
+
+    @Override
+    public void biasBackward(Tensor dy, Tensor db) {
+        Gradients.bias(dy, db);
+    }
+
+    @Override
+    public void layerNormBackward(Tensor dOut, Tensor x, Tensor scale, float eps, Tensor dx, Tensor dScale,
+                                  Tensor dShift) {
+        Gradients.layerNorm(dOut, x, scale, eps, dx, dScale, dShift);
+    }
+
+    @Override
+    public void geluBackward(Tensor dOut, Tensor x, Tensor dx) {
+        Gradients.gelu(dOut, x, dx, pool);
+    }
+
+    @Override
+    public void mul(Tensor a, Tensor b, Tensor out) {
+        Gradients.mul(a, b, out, pool);
+    }
+
+    @Override
+    public void attentionBackward(Tensor dOut, Tensor q, Tensor k, Tensor v, Tensor probs, Tensor mask, int heads,
+                                  Tensor dq, Tensor dk, Tensor dv) {
+        AttentionGradients.backward(dOut, q, k, v, probs, mask, heads, dq, dk, dv, pool);
+    }
+
+    @Override
+    public float crossEntropy(Tensor logits, int[] targets, Tensor dLogits) {
+        return CrossEntropy.loss(logits, targets, dLogits, pool);
     }
 }
