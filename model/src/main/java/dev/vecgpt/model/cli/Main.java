@@ -14,7 +14,7 @@ import picocli.CommandLine.HelpCommand;
  */
 @Command(name = "vecgpt", mixinStandardHelpOptions = true, versionProvider = VersionInfo.class,
         description = {"GPT-2 on the CPU in plain Java, with the Vector API.", ""},
-        subcommands = {DemoCommand.class, GenerateCommand.class, ScoreCommand.class, HelpCommand.class},
+        subcommands = {DemoCommand.class, GenerateCommand.class, ScoreCommand.class, ServeCommand.class, HelpCommand.class},
         synopsisSubcommandLabel = "COMMAND")
 public final class Main implements Runnable {
 
