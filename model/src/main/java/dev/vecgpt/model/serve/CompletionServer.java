@@ -62,7 +62,9 @@ public final class CompletionServer implements AutoCloseable {
             try {
                 route(exchange);
             } catch (ApiError e) {
-                metrics.responded(e.status);
+                if (isCompletion(exchange)) {
+                    metrics.responded(e.status);
+                }
                 Http.sendError(exchange, e);
             }
         } catch (IOException e) {
@@ -70,7 +72,9 @@ public final class CompletionServer implements AutoCloseable {
         } catch (RuntimeException | Error e) {
             LOG.log(System.Logger.Level.WARNING, "request " + exchange.getRequestURI() + " failed", e);
             try {
-                metrics.responded(500);
+                if (isCompletion(exchange)) {
+                    metrics.responded(500);
+                }
                 Http.sendError(exchange, new ApiError(500, "server_error", "internal error: " + e, null, null));
             } catch (IOException | RuntimeException ignored) {
                 // headers may have gone out already
@@ -96,7 +100,6 @@ public final class CompletionServer implements AutoCloseable {
                     g.writeEndArray();
                     g.writeEndObject();
                 }));
-                metrics.responded(200);
             }
             case "/health" -> {
                 allow(exchange, "GET");
@@ -106,19 +109,16 @@ public final class CompletionServer implements AutoCloseable {
                     g.writeStringField("status", stopping ? "stopping" : "ok");
                     g.writeEndObject();
                 }));
-                metrics.responded(status);
             }
             case "/metrics" -> {
                 allow(exchange, "GET");
                 Http.sendText(exchange, 200, metrics.text(scheduler.active(), scheduler.queued(),
                         scheduler.capacity(), scheduler.queueCapacity()));
-                metrics.responded(200);
             }
             default -> {
                 if (path.equals("/v1/models/" + modelName)) {
                     allow(exchange, "GET");
                     Http.sendJson(exchange, 200, Http.json(this::modelObject));
-                    metrics.responded(200);
                     return;
                 }
                 throw new ApiError(404, "invalid_request_error", "no such path: " + method + " " + path
@@ -126,6 +126,10 @@ public final class CompletionServer implements AutoCloseable {
                         null, "not_found");
             }
         }
+    }
+
+    private static boolean isCompletion(HttpExchange exchange) {
+        return exchange.getRequestURI().getPath().equals("/v1/completions");
     }
 
     private void modelObject(com.fasterxml.jackson.core.JsonGenerator g) throws IOException {

@@ -72,7 +72,8 @@ final class Metrics {
     String text(int active, int queued, int capacity, int queueCapacity) {
         StringBuilder s = new StringBuilder();
         line(s, "vecgpt_requests_total", "counter", "completion requests received", requests.sum());
-        s.append("# HELP vecgpt_responses_total responses sent, by HTTP status\n# TYPE vecgpt_responses_total counter\n");
+        s.append("# HELP vecgpt_responses_total completion requests answered, by HTTP status\n"
+                + "# TYPE vecgpt_responses_total counter\n");
         new TreeMap<>(responses).forEach((status, n) ->
                 s.append("vecgpt_responses_total{status=\"").append(status).append("\"} ").append(n.sum()).append('\n'));
         line(s, "vecgpt_prompt_tokens_total", "counter", "prompt tokens of the completions that ran", promptTokens.sum());
