@@ -36,6 +36,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.management.JMException;
 import javax.management.ObjectName;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -55,6 +56,11 @@ class ServeLoadTest {
     /** Its own threads are virtual: a pool of platform threads would linger and blur the thread count. */
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .executor(Executors.newVirtualThreadPerTaskExecutor()).build();
+
+    @AfterEach
+    void closeClient() {
+        client.close(); // its selector thread would otherwise linger into the next test's thread count
+    }
 
     @Test
     void sixtyFourStreamingClientsWithDisconnectsAndBadBodiesAreEachAnsweredOnceWithTheirOwnText() throws Exception {
@@ -103,7 +109,7 @@ class ServeLoadTest {
                     assertEquals(clients * perClient, answered, "every request answered once:\n" + metrics);
                 }
                 threads[round] = platformThreads(before);
-                memory[round] = nativeKb();
+                memory[round] = nativeKbAfterGc(round == 0 ? Long.MAX_VALUE : memory[0]);
             }
             System.out.println("ServeLoadTest outcomes over 2 rounds: " + outcomes);
             assertTrue(outcomes.getOrDefault("whole", 0) > 0 && outcomes.getOrDefault("streamed", 0) > 0
@@ -112,7 +118,7 @@ class ServeLoadTest {
             // The second round leaves what the first left: no thread or native memory per request or server.
             assertEquals(before, threads[0], "platform threads after the first round");
             assertEquals(before, threads[1], "platform threads after the second round");
-            assertTrue(memory[1] <= memory[0] + 64, "native memory went from " + memory[0] + " KB to " + memory[1] + " KB");
+            assertTrue(memory[1] <= memory[0], "native memory went from " + memory[0] + " KB to " + memory[1] + " KB");
         }
     }
 
@@ -315,6 +321,21 @@ class ServeLoadTest {
             Thread.getAllStackTraces().keySet().forEach(t -> System.out.println("thread: " + t));
         }
         return now;
+    }
+
+    /**
+     * {@link #nativeKb()} once it is at most {@code limit}, or after 5 s of collections: each server's decode
+     * thread keeps a kernel scratch of its own (64 KB), freed when the collector finds the ended thread.
+     */
+    private static long nativeKbAfterGc(long limit) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        long kb;
+        do {
+            System.gc();
+            Thread.sleep(100);
+            kb = nativeKb();
+        } while (kb > limit && System.nanoTime() < deadline);
+        return kb;
     }
 
     /** NMT's malloc'ed "Other" memory (where FFM arenas allocate), in KB. */
