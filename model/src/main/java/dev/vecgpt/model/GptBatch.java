@@ -283,11 +283,6 @@ public final class GptBatch implements AutoCloseable {
         }
     }
 
-    /** The native bytes of one sequence's place: {@link GptSession#bytes}' KV cache. */
-    public static long bytesPerSequence(GptConfig config) {
-        return KvCache.bytes(config);
-    }
-
     /** One generation in a batch. */
     public final class Sequence {
 

@@ -9,7 +9,7 @@ import picocli.CommandLine.HelpCommand;
 
 /**
  * The command line, {@code vecgpt <command>}: {@code demo} (the design notebook's cell),
- * {@code generate} and {@code score}. Program output goes to standard output; the kernel line, progress and timing to
+ * {@code generate}, {@code score} and {@code serve}. Program output goes to standard output; the kernel line, progress and timing to
  * standard error. A usage error prints one line and exits with status 2, a failure with status 1.
  */
 @Command(name = "vecgpt", mixinStandardHelpOptions = true, versionProvider = VersionInfo.class,
@@ -27,7 +27,7 @@ public final class Main implements Runnable {
     /** Without a command: the usage, on standard error, and status 2. */
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is needed: demo, generate or score");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is needed: demo, generate, score or serve");
     }
 
     public static void main(String[] args) {

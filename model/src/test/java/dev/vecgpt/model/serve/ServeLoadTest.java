@@ -10,12 +10,12 @@ import dev.vecgpt.model.GptModel;
 import dev.vecgpt.model.GptSession;
 import dev.vecgpt.model.ModelOptions;
 import dev.vecgpt.model.Sampling;
+import dev.vecgpt.model.SessionLifecycleTest;
 import dev.vecgpt.model.Tokenizer;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.lang.management.ManagementFactory;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -34,8 +34,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import javax.management.JMException;
-import javax.management.ObjectName;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -324,7 +322,7 @@ class ServeLoadTest {
     }
 
     /**
-     * {@link #nativeKb()} once it is at most {@code limit}, or after 5 s of collections: each server's decode
+     * {@link SessionLifecycleTest#nativeKb()} (NMT's "Other" malloc, where FFM arenas allocate) once it is at most {@code limit}, or after 5 s of collections: each server's decode
      * thread keeps a kernel scratch of its own (64 KB), freed when the collector finds the ended thread.
      */
     private static long nativeKbAfterGc(long limit) throws InterruptedException {
@@ -333,22 +331,8 @@ class ServeLoadTest {
         do {
             System.gc();
             Thread.sleep(100);
-            kb = nativeKb();
+            kb = SessionLifecycleTest.nativeKb();
         } while (kb > limit && System.nanoTime() < deadline);
         return kb;
-    }
-
-    /** NMT's malloc'ed "Other" memory (where FFM arenas allocate), in KB. */
-    private static long nativeKb() {
-        try {
-            String summary = (String) ManagementFactory.getPlatformMBeanServer().invoke(
-                    new ObjectName("com.sun.management:type=DiagnosticCommand"), "vmNativeMemory",
-                    new Object[] {new String[] {"summary", "scale=KB"}}, new String[] {String[].class.getName()});
-            Matcher other = Pattern.compile("malloc=(\\d+)KB tag=Other").matcher(summary);
-            assertTrue(other.find(), "no NMT 'Other' line in " + summary);
-            return Long.parseLong(other.group(1));
-        } catch (JMException e) {
-            throw new AssertionError("Native Memory Tracking is off? " + e, e);
-        }
     }
 }
