@@ -322,8 +322,9 @@ class ServeLoadTest {
     }
 
     /**
-     * {@link SessionLifecycleTest#nativeKb()} (NMT's "Other" malloc, where FFM arenas allocate) once it is at most {@code limit}, or after 5 s of collections: each server's decode
-     * thread keeps a kernel scratch of its own (64 KB), freed when the collector finds the ended thread.
+     * {@link SessionLifecycleTest#nativeKb()} (NMT's "Other" malloc, where FFM arenas allocate) once it is
+     * at most {@code limit}, or after 5 s of collections: each server's decode thread keeps a kernel
+     * scratch of its own (64 KB), freed when the collector finds the ended thread.
      */
     private static long nativeKbAfterGc(long limit) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
