@@ -13,4 +13,5 @@ open module dev.vecgpt.bench {
     requires com.microsoft.onnxruntime;
     requires jdk.management;
     requires com.fasterxml.jackson.databind;
+    requires java.net.http;
 }

@@ -14,6 +14,9 @@ module dev.vecgpt.model {
     requires com.fasterxml.jackson.core;
     requires jtokkit;
     requires info.picocli;
+    // vecgpt serve: the JDK's HTTP server, and sun.misc.Signal to stop cleanly (exit 0) on SIGTERM.
+    requires jdk.httpserver;
+    requires jdk.unsupported;
 
     exports dev.vecgpt.model;
     exports dev.vecgpt.model.notebook;

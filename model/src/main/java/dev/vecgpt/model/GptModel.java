@@ -401,6 +401,35 @@ public final class GptModel implements AutoCloseable {
         return new IllegalStateException("the model is closed");
     }
 
+    /**
+     * A new batch on this model for up to {@code capacity} generations at once, advanced together one
+     * token per step ({@link GptBatch}); it counts as a session until closed.
+     */
+    public GptBatch newBatch(int capacity) {
+        registerSession();
+        try {
+            return new GptBatch(this, capacity);
+        } catch (RuntimeException | Error e) {
+            openSessions.decrementAndGet();
+            throw e;
+        }
+    }
+
+    /** The blocks in order, for a batch's step. */
+    List<TransformerBlock> blocks() {
+        return Collections.unmodifiableList(blocks);
+    }
+
+    /** The token embedding {@code [vocab, D]}. */
+    Tensor tokenEmbedding() {
+        return tokEmb;
+    }
+
+    /** Position {@code p}'s embedding as a view {@code [1, D]}. */
+    Tensor positionRow(int p) {
+        return positionRows[p];
+    }
+
     /** PyTorch's names of the parameters, in registration order. */
     public List<String> parameterNames() {
         return List.copyOf(parameters.keySet());

@@ -20,7 +20,7 @@ import javax.management.ObjectName;
 import org.junit.jupiter.api.Test;
 
 /** What a session costs, and that opening and closing sessions and models leaves nothing behind. */
-class SessionLifecycleTest {
+public class SessionLifecycleTest {
 
     private static final GptConfig TINY = new GptConfig(97, 16, 32, 4, 2, 0.1, true);
 
@@ -28,7 +28,7 @@ class SessionLifecycleTest {
      * Native memory the JVM has malloc'ed for "Other" uses, which is where FFM arenas allocate, in KB, as
      * Native Memory Tracking counts it (the tests run with {@code -XX:NativeMemoryTracking=summary}).
      */
-    private static long nativeKb() {
+    public static long nativeKb() {
         try {
             String summary = (String) ManagementFactory.getPlatformMBeanServer().invoke(
                     new ObjectName("com.sun.management:type=DiagnosticCommand"), "vmNativeMemory",

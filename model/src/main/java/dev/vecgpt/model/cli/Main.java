@@ -11,12 +11,12 @@ import picocli.CommandLine.HelpCommand;
 
 /**
  * The command line, {@code vecgpt <command>}: {@code demo} (the design notebook's cell),
- * {@code generate}, {@code score} and {@code train}. Program output goes to standard output; the kernel line, progress and timing to
+ * {@code generate}, {@code score}, {@code train} and {@code serve}. Program output goes to standard output; the kernel line, progress and timing to
  * standard error. A usage error prints one line and exits with status 2, a failure with status 1.
  */
 @Command(name = "vecgpt", mixinStandardHelpOptions = true, versionProvider = VersionInfo.class,
         description = {"GPT-2 on the CPU in plain Java, with the Vector API.", ""},
-        subcommands = {DemoCommand.class, GenerateCommand.class, ScoreCommand.class, TrainCommand.class,
+        subcommands = {DemoCommand.class, GenerateCommand.class, ScoreCommand.class, TrainCommand.class, ServeCommand.class,
                 HelpCommand.class},
         synopsisSubcommandLabel = "COMMAND")
 public final class Main implements Runnable {
@@ -35,7 +35,7 @@ public final class Main implements Runnable {
     /** Without a command: the usage, on standard error, and status 2. */
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is needed: demo, generate, score or train");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is needed: demo, generate, score, train or serve");
     }
 
     public static void main(String[] args) {
