@@ -143,17 +143,20 @@ final class Generate {
      * both are done.
      */
     static GptModel build(Options options, Kernels kernels, Progress progress) throws IOException {
+        return build(options.seed(), options.format(), options.weights(), options.contextLength(), kernels, progress);
+    }
+
+    /** The random model of {@code seed} and {@code contextLength}, or the checkpoint {@code weights}, warmed up. */
+    static GptModel build(long seed, WeightFormat format, Path weights, int contextLength, Kernels kernels,
+                          Progress progress) throws IOException {
         BUILDS.incrementAndGet();
-        GptConfig config = options.weights() == null ? randomConfig(options.contextLength())
-                : GptModel.config(options.weights());
-        String what = options.weights() == null ? "building the model" : "loading " + options.weights().getFileName();
+        GptConfig config = weights == null ? randomConfig(contextLength) : GptModel.config(weights);
+        String what = weights == null ? "building the model" : "loading " + weights.getFileName();
         try (Progress.Task task = progress.start(what, 0)) {
-            ModelOptions modelOptions = ModelOptions.DEFAULT.withFormat(options.format()).withKernels(kernels)
+            ModelOptions modelOptions = ModelOptions.DEFAULT.withFormat(format).withKernels(kernels)
                     .withWarmUp(!"false".equals(System.getProperty("vecgpt.warmup")))
                     .withProgress(task::update);
-            return options.weights() == null
-                    ? new GptModel(config, options.seed(), modelOptions)
-                    : GptModel.load(options.weights(), modelOptions);
+            return weights == null ? new GptModel(config, seed, modelOptions) : GptModel.load(weights, modelOptions);
         }
     }
 

@@ -128,8 +128,8 @@ final class ServeCommand implements Callable<Integer> {
             Signal.handle(new Signal(signal), s -> stop.countDown());
         }
         // The random model with this seed, or the checkpoint, built as generate builds it (kernels warmed up).
-        Generate.Options model = new Generate.Options("", 0, seed, format, weights, contextLength, null, false);
-        try (GptModel gpt = Generate.build(model, threads.kernels(), Progress.onTerminal(err));
+        try (GptModel gpt = Generate.build(seed, format, weights, contextLength, threads.kernels(),
+                Progress.onTerminal(err));
              CompletionServer server = new CompletionServer(gpt, name, options)) {
             var at = server.address();
             err.printf("vecgpt serve: %s on http://%s:%d/v1 (batch %d, queue %d); SIGTERM or Ctrl-C stops it%n",
