@@ -32,6 +32,7 @@ final class Job implements GptBatch.Listener {
     private final Metrics metrics;
     private volatile GptBatch.Sequence sequence;
     private volatile boolean cancelled;
+    private Runnable whenEnded = () -> {};
 
     Job(int[] prompt, Generation generation, int logprobs, Metrics metrics) {
         this.prompt = prompt;
@@ -61,8 +62,14 @@ final class Job implements GptBatch.Listener {
         }
     }
 
+    /** Runs {@code action} once the job has ended (finished or failed). Called before it is queued. */
+    void whenEnded(Runnable action) {
+        whenEnded = action;
+    }
+
     void fail(ApiError error) {
         events.add(new Failed(error));
+        whenEnded.run();
     }
 
     @Override
@@ -84,6 +91,7 @@ final class Job implements GptBatch.Listener {
     @Override
     public void onFinish(GptBatch.Sequence s, GptBatch.Finish finish) {
         events.add(new End(finish));
+        whenEnded.run();
     }
 
     /** Log-probabilities of the model's distribution over the logits (before temperature, top-k and top-p), in double. */

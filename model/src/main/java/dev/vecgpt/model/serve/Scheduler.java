@@ -5,6 +5,7 @@ import dev.vecgpt.model.GptModel;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The one thread that runs the model: it takes queued {@link Job}s into a {@link GptBatch} while there
@@ -19,6 +20,8 @@ final class Scheduler implements AutoCloseable {
     private final Metrics metrics;
     private final Thread thread;
     private volatile int active;
+    /** Jobs submitted and not yet ended (queued, being joined, or in the batch). */
+    private final AtomicInteger unfinished = new AtomicInteger();
     private volatile boolean draining;
     private volatile boolean stopping;
     private volatile Throwable crash;
@@ -40,7 +43,10 @@ final class Scheduler implements AutoCloseable {
             throw new ApiError(503, "server_error", crash != null ? "the model failed: " + crash
                     : "the server is shutting down", null, "unavailable");
         }
+        unfinished.incrementAndGet();
+        job.whenEnded(unfinished::decrementAndGet);
         if (!queue.offer(job)) {
+            unfinished.decrementAndGet();
             throw new ApiError(429, "rate_limit_error", "the server is busy: " + queue.size()
                     + " requests are waiting already; retry later", null, "queue_full");
         }
@@ -64,7 +70,7 @@ final class Scheduler implements AutoCloseable {
 
     /** True when nothing is queued or decoding. */
     boolean idle() {
-        return active == 0 && queue.isEmpty();
+        return unfinished.get() == 0;
     }
 
     private void run() {
