@@ -45,7 +45,6 @@ final class GenerateCommand implements Callable<Integer> {
     float temperature;
     int topK;
     float topP = 1;
-    int contextLength = 1024;
     Path weights;
 
     @Option(names = "--tokens", paramLabel = "N", defaultValue = "10", order = 1,
@@ -96,14 +95,8 @@ final class GenerateCommand implements Callable<Integer> {
             description = "torch.manual_seed(N) before building the random model")
     long seed;
 
-    @Option(names = "--context-length", paramLabel = "N", defaultValue = "1024", order = 8,
-            description = "the random model's context length, 1 to 1024 (the book's chapter 5 uses 256)")
-    void contextLength(int n) {
-        if (n < 1 || n > 1024) {
-            throw new ParameterException(spec.commandLine(), "--context-length " + n + ": must be 1 to 1024");
-        }
-        contextLength = n;
-    }
+    @Mixin
+    ContextLengthOption contextLength;
 
     @Mixin
     SpecialTokensOption specialTokens;
@@ -151,15 +144,12 @@ final class GenerateCommand implements Callable<Integer> {
         if (plain && json) {
             throw new ParameterException(spec.commandLine(), "--plain and --json: choose one");
         }
-        if (weights != null && spec.commandLine().getParseResult().hasMatchedOption("--context-length")) {
-            throw new ParameterException(spec.commandLine(), "--context-length is the random model's; "
-                    + "a checkpoint has its own");
-        }
+        contextLength.checkWith(weights);
         Sampling sampling = temperature < GREEDY_BELOW ? Sampling.greedy()
                 : Sampling.random(temperature, sampleSeed).withTopK(topK).withTopP(topP);
         Generate.Mode mode = plain ? Generate.Mode.plain : json ? Generate.Mode.json : Generate.Mode.book;
         return new Generate.Options(promptFile == null ? prompt : null, promptFile, tokens, seed, format, weights,
-                contextLength, sampling, stopAtEos, mode, specialTokens.refuse());
+                contextLength.value, sampling, stopAtEos, mode, specialTokens.refuse());
     }
 
     @Override

@@ -32,20 +32,13 @@ final class ScoreCommand implements Callable<Integer> {
             description = "UTF-8 text files; - (or /dev/stdin, or a pipe) reads standard input")
     List<String> inputs;
 
-    int contextLength = 1024;
     int window;
     int stride;
     int batch = 4;
     Path weights;
 
-    @Option(names = "--context-length", paramLabel = "N", defaultValue = "1024", order = 1,
-            description = "the random model's context length, 1 to 1024 (the book's chapter 5 uses 256)")
-    void contextLength(int n) {
-        if (n < 1 || n > 1024) {
-            throw new ParameterException(spec.commandLine(), "--context-length " + n + ": must be 1 to 1024");
-        }
-        contextLength = n;
-    }
+    @Mixin
+    ContextLengthOption contextLength;
 
     @Option(names = "--window", paramLabel = "W", order = 2,
             description = "tokens per window, 1 to the model's context (default: the model's context)")
@@ -125,13 +118,10 @@ final class ScoreCommand implements Callable<Integer> {
         if (field != null && !jsonl) {
             throw new ParameterException(spec.commandLine(), "--field " + field + " is for --jsonl inputs");
         }
-        if (weights != null && spec.commandLine().getParseResult().hasMatchedOption("--context-length")) {
-            throw new ParameterException(spec.commandLine(), "--context-length is the random model's; "
-                    + "a checkpoint has its own");
-        }
-        if (weights == null && window > contextLength) {
+        contextLength.checkWith(weights);
+        if (weights == null && window > contextLength.value) {
             throw new ParameterException(spec.commandLine(), "--window " + window
-                    + " is longer than the model's context, " + contextLength);
+                    + " is longer than the model's context, " + contextLength.value);
         }
         for (String input : inputs) {
             String problem = Inputs.problem(input);
@@ -140,7 +130,7 @@ final class ScoreCommand implements Callable<Integer> {
             }
         }
         return new ScoreFiles.Options(inputs, new ScoreWindows(window, stride, batch), lines,
-                jsonl ? (field == null ? "text" : field) : null, json, weights, seed, contextLength, format,
+                jsonl ? (field == null ? "text" : field) : null, json, weights, seed, contextLength.value, format,
                 specialTokens.refuse());
     }
 

@@ -119,6 +119,7 @@ final class ScoreFiles {
             if (!options.json()) {
                 out.println(String.format(Locale.ROOT, "%10s %10s %14s %14s  %s", "tokens", "targets", "cross-entropy",
                         "perplexity", "input"));
+                out.flush();
             }
             for (int t = 0; t < texts.size(); t++) {
                 Text text = texts.get(t);

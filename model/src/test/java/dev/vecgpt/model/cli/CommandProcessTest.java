@@ -113,7 +113,8 @@ class CommandProcessTest {
                 {"demo", "--threads", "1"},
         };
         for (String[] args : commands) {
-            Process p = vecgpt(List.of(), args).redirectOutput(ProcessBuilder.Redirect.PIPE).start();
+            Path errors = dir.resolve("sigterm-" + args[0] + ".err"); // destroy() closes the process's pipes
+            Process p = vecgpt(List.of(), args).redirectError(errors.toFile()).start();
             if (args[0].equals("demo")) {
                 Thread.sleep(1000);
             } else {
@@ -123,7 +124,7 @@ class CommandProcessTest {
             p.destroy(); // SIGTERM
             assertTrue(p.waitFor(30, TimeUnit.SECONDS), String.join(" ", args) + " did not end");
             double seconds = (System.nanoTime() - signalled) / 1e9;
-            String err = read(p.getErrorStream());
+            String err = Files.readString(errors);
             assertTrue(p.exitValue() == 143 || (args[0].equals("demo") && p.exitValue() == 0),
                     String.join(" ", args) + ": status " + p.exitValue() + " " + err);
             assertNoTrace(err);
@@ -134,7 +135,7 @@ class CommandProcessTest {
 
     /**
      * 3 MB of one character class, no place to cut it without changing its ids: one line with a 256 MB heap,
-     * before any model is built (checked by the kernel line's absence).
+     * before any model is built (nothing on standard output).
      */
     @Test
     void inputWithoutCutPointsIsRefusedInBoundedMemory() throws Exception {
@@ -151,7 +152,6 @@ class CommandProcessTest {
                     + " characters without a place where GPT-2's tokenizer may be cut, from line 1, column 1 (one word, "
                     + "number, symbol run or run of white space that long); vecgpt tokenizes texts with such a place "
                     + "at least every 1,048,576 characters"), err.lines().filter(l -> l.startsWith("vecgpt")).toList());
-            assertFalse(err.contains("kernels:"), "no model built: " + err);
             assertNoTrace(err);
             assertTrue((System.nanoTime() - start) / 1e9 < 60, "seconds: " + (System.nanoTime() - start) / 1e9);
         }
@@ -203,8 +203,15 @@ class CommandProcessTest {
             Path path = Path.of(entry);
             String name = path.getFileName().toString();
             boolean ours = name.equals("classes") && Files.exists(path.resolve("module-info.class"));
-            if (ours || name.matches("(jtokkit|jackson-core|picocli)-.*\\.jar")) {
-                Files.createSymbolicLink(lib.resolve(ours ? "module" + n++ : name), path.toAbsolutePath());
+            if (ours) { // copied: the JVM does not scan an exploded module behind a symbolic link
+                Path module = lib.resolve("module" + n++);
+                try (var files = Files.walk(path)) {
+                    for (Path f : (Iterable<Path>) files::iterator) {
+                        Files.copy(f, module.resolve(path.relativize(f).toString()));
+                    }
+                }
+            } else if (name.matches("(jtokkit|jackson-core|picocli)-.*\\.jar")) {
+                Files.createSymbolicLink(lib.resolve(name), path.toAbsolutePath());
             }
         }
         ProcessBuilder pb = new ProcessBuilder(launcher.toString(), "--version");
