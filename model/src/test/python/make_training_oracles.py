@@ -3,10 +3,11 @@ run on "The Verdict".
 
 Run with Debian's python3-torch 1.13.1 (CPU, built without MKL, so dropout draws the portable masks), from the
 repository root:
-    nice /usr/bin/python3 model/src/test/python/make_training_oracles.py [data] [adamw] [book]
-(default: all three; "book" trains GPT-2 124M for ten epochs, minutes to an hour on two cores).
+    nice /usr/bin/python3 model/src/test/python/make_training_oracles.py [data] [adamw] [small] [book]
+(default: all four; "small" is the book's run on a tiny model, seconds; "book" trains GPT-2 124M for ten epochs,
+an hour or more on two cores, and needs about 5 GB of memory).
 Reads reference/training/verdict_ids.json (the text's token ids, written from the Java Tokenizer; tiktoken is not
-packaged for Debian). Writes model/src/test/resources/reference/training/{data,adamw,book}_oracle.json and
+packaged for Debian). Writes model/src/test/resources/reference/training/{data,adamw,small_book,book}_oracle.json and
 core/src/test/resources/torch/randperm.json.
 Floats that tests compare bit for bit are stored as int32 bit patterns; the book's losses as Python floats (repr).
 """
@@ -21,7 +22,7 @@ import torch
 from book_gpt import GPTModel, calc_loss_batch, calc_loss_loader, config, create_dataloader_v1, generate_text_simple
 
 assert not torch.backends.mkl.is_available(), "needs a build without MKL (the portable dropout masks)"
-PARTS = sys.argv[1:] or ["data", "adamw", "book"]
+PARTS = sys.argv[1:] or ["data", "adamw", "small", "book"]
 RES = os.path.join(os.path.dirname(__file__), "..", "resources", "reference", "training")
 CORE_RES = os.path.join(os.path.dirname(__file__), "..", "..", "..", "..", "core", "src", "test", "resources", "torch")
 
@@ -120,9 +121,10 @@ def make_adamw():
 
 
 # ---------------------------------------------------------------- the book's chapter-5 run
-def write_book(evals, step_losses, step_batches, samples, seconds, complete):
-    write("book_oracle.json", {
-        "note": "the book's chapter-5 train_model_simple on the-verdict (seed 123, GPTModel 124M context 256, batch 2,"
+def write_book(name, cfg, evals, step_losses, step_batches, samples, seconds, complete):
+    write(name, {
+        "note": "the book's chapter-5 train_model_simple on the-verdict (seed 123, GPTModel " + json.dumps(cfg) +
+                ", batch 2,"
                 " stride 256, AdamW lr 4e-4 weight decay 0.1, 10 epochs, eval_freq 5, eval_iter 5) in PyTorch "
                 + torch.__version__ + " without MKL, " + str(torch.get_num_threads()) + " threads; losses at full"
                 " precision; samples are token ids (start context 'Every effort moves you' + 50 greedy tokens);"
@@ -131,9 +133,10 @@ def write_book(evals, step_losses, step_batches, samples, seconds, complete):
         "samples": samples, "seconds": seconds})
 
 
-def make_book():
+def make_book(name="book_oracle.json", cfg=None):
+    """The book's run; with another cfg, the same run on a model of other sizes."""
+    cfg = cfg or config(256)
     train_ids, val_ids = verdict_ids()
-    cfg = config(256)
     torch.manual_seed(123)
     train_loader = create_dataloader_v1(train_ids, batch_size=2, max_length=256, stride=256, drop_last=True,
                                         shuffle=True)
@@ -167,15 +170,21 @@ def make_book():
                               "val_loss": val_loss, "tokens_seen": tokens_seen})
                 print(f"Ep {epoch + 1} (Step {global_step:06d}): Train loss {train_loss:.3f}, Val loss {val_loss:.3f}"
                       f"   [{train_loss!r} {val_loss!r}, {time.time() - start:.0f} s]", flush=True)
-                write_book(evals, step_losses, step_batches, samples, time.time() - start, False)
+                write_book(name, cfg, evals, step_losses, step_batches, samples, time.time() - start, False)
         model.eval()
         out = generate_text_simple(model, torch.tensor([start_ids]), 50, 256)[0].tolist()
         model.train()
         samples.append(out)
         print("sample", epoch + 1, out, flush=True)
-        write_book(evals, step_losses, step_batches, samples, time.time() - start, epoch == 9)
-    print("book written", flush=True)
+        write_book(name, cfg, evals, step_losses, step_batches, samples, time.time() - start, epoch == 9)
+    print(name, "written", flush=True)
+
+
+def make_small():
+    """The book's run on a model 16 wide with 2 blocks of 2 heads: seconds instead of hours, for CI."""
+    cfg = dict(config(256), emb_dim=16, n_heads=2, n_layers=2)
+    make_book("small_book_oracle.json", cfg)
 
 
 for part in PARTS:
-    {"data": make_data, "adamw": make_adamw, "book": make_book}[part]()
+    {"data": make_data, "adamw": make_adamw, "small": make_small, "book": make_book}[part]()
