@@ -9,14 +9,15 @@ import java.lang.foreign.MemorySegment;
  * The two gradients of {@code y = x · Wᵀ}, run on the forward matmul's register tiles
  * ({@link PanelMatmul#panel}) over transposed operands, so they get its speed and its summation order.
  *
- * <p>The tiles read a weight as panels: {@link Panels#WIDTH} consecutive columns, one row of them per k,
- * rows a fixed stride apart. A row-major matrix {@code B [R, C]} is therefore, without a copy, the panels
- * of {@code Bᵀ}: panel p is B's columns {@code [p·WIDTH, (p+1)·WIDTH)}, its k-th row B's row k, a row of B
- * apart. Only a last, partial panel (C not a multiple of WIDTH) is copied, zero-padded, into scratch.
+ * <p>The tiles read a weight as panels: {@link Panels#WIDTH} consecutive columns, one row of them per k.
+ * A row-major matrix {@code B [R, C]} holds the panels of {@code Bᵀ} already: panel p is B's columns
+ * {@code [p·WIDTH, (p+1)·WIDTH)}, its k-th row a piece of B's row k. Each is copied, a row piece at a
+ * time, into contiguous scratch before use (zero-padded past C), so the tiles stream it as they stream a
+ * packed weight.
  * <ul>
  * <li>{@code dx = dy · W} is {@code dy · (Wᵀ)ᵀ}: the tiles over dy's rows and W as Wᵀ's panels.</li>
- * <li>{@code dW += dyᵀ · x}: the tiles over the rows of dyᵀ (copied, a block of N at a time, into
- * scratch) and x as xᵀ's panels; each block's product is then added to dW.</li>
+ * <li>{@code dW += dyᵀ · x}: the tiles over the rows of dyᵀ (transposed, a block of 128 of them at a time,
+ * into scratch) and x as xᵀ's panels; each block's product is then added to dW.</li>
  * </ul>
  * Every output is one tile's fma chain over k in order, so no split changes a bit.
  */
@@ -24,8 +25,11 @@ final class MatmulGradients {
 
     private static final int WIDTH = Panels.WIDTH;
     private static final long VECTOR_BYTES = SPECIES.vectorByteSize();
-    /** Rows of dW per block: a block's dyᵀ (64 × M) and product (64 × K) stay in the core's caches. */
-    private static final int BLOCK_ROWS = 64;
+    /**
+     * Rows of dW per block: a block's dyᵀ (128 × M) and product (128 × K) stay in the core's caches, and
+     * each panel of x copied for a block serves 128 rows of it.
+     */
+    private static final int BLOCK_ROWS = 128;
     private static final int PARTS_PER_THREAD = 4;
 
     private MatmulGradients() {}
@@ -54,16 +58,11 @@ final class MatmulGradients {
             inputPanelsBlocked(dy, w, dx, from, to);
             return;
         }
+        MemorySegment panel = Scratch.get((long) n * WIDTH * Float.BYTES);
         for (int p = from; p < to; p++) {
             int col = p * WIDTH;
-            if (col + WIDTH <= k) {
-                PanelMatmul.panel(dy.segment(), m, n, w.segment(), (long) col * Float.BYTES, (long) k * Float.BYTES,
-                        VECTOR_BYTES, false, dx.segment(), k, col);
-            } else {
-                MemorySegment tail = partialPanel(w.segment(), n, k, col, Scratch.get((long) n * WIDTH * Float.BYTES));
-                PanelMatmul.panel(dy.segment(), m, n, tail, 0, (long) WIDTH * Float.BYTES, VECTOR_BYTES, false,
-                        dx.segment(), k, col);
-            }
+            PanelMatmul.panel(dy.segment(), m, n, copyPanel(w.segment(), n, k, col, panel), 0,
+                    (long) WIDTH * Float.BYTES, VECTOR_BYTES, false, dx.segment(), k, col);
         }
     }
 
@@ -133,12 +132,11 @@ final class MatmulGradients {
         int m = Math.toIntExact(dy.size() / n);
         long dyTBytes = (long) BLOCK_ROWS * m * Float.BYTES;
         long productBytes = (long) BLOCK_ROWS * k * Float.BYTES;
-        long tailBytes = k % WIDTH == 0 ? 0 : (long) m * WIDTH * Float.BYTES;
-        MemorySegment scratch = Scratch.get(dyTBytes + productBytes + tailBytes);
+        long panelBytes = (long) m * WIDTH * Float.BYTES;
+        MemorySegment scratch = Scratch.get(dyTBytes + productBytes + panelBytes);
         MemorySegment dyT = scratch.asSlice(0, dyTBytes);
         MemorySegment product = scratch.asSlice(dyTBytes, productBytes);
-        MemorySegment tail = tailBytes == 0 ? null
-                : partialPanel(x.segment(), m, k, k - k % WIDTH, scratch.asSlice(dyTBytes + productBytes, tailBytes));
+        MemorySegment panel = scratch.asSlice(dyTBytes + productBytes, panelBytes);
         MemorySegment dys = dy.segment();
         for (int b = from; b < to; b++) {
             int first = b * BLOCK_ROWS;
@@ -150,25 +148,24 @@ final class MatmulGradients {
                 }
             }
             for (int col = 0; col < k; col += WIDTH) {
-                if (col + WIDTH <= k) {
-                    PanelMatmul.panel(dyT, rows, m, x.segment(), (long) col * Float.BYTES, (long) k * Float.BYTES,
-                            VECTOR_BYTES, false, product, k, col);
-                } else {
-                    PanelMatmul.panel(dyT, rows, m, tail, 0, (long) WIDTH * Float.BYTES, VECTOR_BYTES, false,
-                            product, k, col);
-                }
+                PanelMatmul.panel(dyT, rows, m, copyPanel(x.segment(), m, k, col, panel), 0,
+                        (long) WIDTH * Float.BYTES, VECTOR_BYTES, false, product, k, col);
             }
             Gradients.addRow(product, 0, dw.segment(), (long) first * k * Float.BYTES, (long) rows * k * Float.BYTES);
         }
     }
 
     /**
-     * Columns {@code [col, c)} of {@code b [r, c]} as a panel of rows {@code WIDTH} wide, zero past column c,
-     * in {@code into} (at least {@code r · WIDTH} floats).
+     * Columns {@code [col, col + WIDTH)} of {@code b [r, c]} (zero past column c) into {@code into}, rows
+     * {@code WIDTH} wide and contiguous: Bᵀ's panel as the tiles read it. Read in place, a panel's rows
+     * are a row of B apart (up to 12 KB), a page per row; copied, a tile's loads stream through a few
+     * pages. The copy is one read of the panel per use, 1/64 of the multiply-adds on it or less.
      */
-    private static MemorySegment partialPanel(MemorySegment b, int r, int c, int col, MemorySegment into) {
-        int cols = c - col;
-        into.asSlice(0, (long) r * WIDTH * Float.BYTES).fill((byte) 0);
+    private static MemorySegment copyPanel(MemorySegment b, int r, int c, int col, MemorySegment into) {
+        int cols = Math.min(WIDTH, c - col);
+        if (cols < WIDTH) {
+            into.asSlice(0, (long) r * WIDTH * Float.BYTES).fill((byte) 0);
+        }
         for (int row = 0; row < r; row++) {
             MemorySegment.copy(b, ((long) row * c + col) * Float.BYTES, into, (long) row * WIDTH * Float.BYTES,
                     (long) cols * Float.BYTES);
