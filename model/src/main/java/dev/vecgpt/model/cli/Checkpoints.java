@@ -8,8 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * A look at a {@code --weights} file before any model is built: it exists, is a file, and starts as
- * safetensors does (an 8-byte little-endian header length that fits the file, then a JSON object). It
+ * A look at a {@code --weights} file before any model is built: it exists, is a file (or a directory
+ * holding {@code model.safetensors}, as Hugging Face lays a model out), and starts as safetensors does (an 8-byte little-endian header length that fits the file, then a JSON object). It
  * reads 9 bytes; the full check of the header happens when the file is opened.
  */
 final class Checkpoints {
@@ -20,6 +20,10 @@ final class Checkpoints {
     static String problem(Path path) {
         if (!Files.exists(path)) {
             return "no such file: " + path;
+        }
+        if (Files.isDirectory(path)) {
+            Path inside = path.resolve("model.safetensors");
+            return Files.exists(inside) ? problem(inside) : "a directory without model.safetensors: " + path;
         }
         if (!Files.isRegularFile(path)) {
             return "not a file: " + path;

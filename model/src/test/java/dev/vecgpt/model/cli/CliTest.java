@@ -118,6 +118,13 @@ class CliTest {
                 .startsWith("vecgpt: no such file: /no/such/model.safetensors"));
         String notes = notSafetensors().toString();
         assertTrue(Cli.run("generate", "--weights", notes).err().startsWith("vecgpt: not a safetensors file: " + notes + " ("));
+        // A directory is a model laid out as Hugging Face does: its model.safetensors is what is checked.
+        Path model = Files.createDirectories(dir.resolve("a-model"));
+        assertTrue(Cli.run("generate", "--weights", model.toString()).err()
+                .startsWith("vecgpt: a directory without model.safetensors: " + model));
+        Files.copy(notSafetensors(), model.resolve("model.safetensors"));
+        assertTrue(Cli.run("generate", "--weights", model.toString()).err()
+                .startsWith("vecgpt: not a safetensors file: " + model.resolve("model.safetensors") + " ("));
         assertTrue(Cli.run("generate", "--tokens", "-3").err().startsWith("vecgpt: --tokens -3: must be 1 to"));
         assertTrue(Cli.run("generate", "Hello", "there", "friend").err().contains("'there', 'friend'"));
         assertTrue(Cli.run("generate", "Hello", "there", "friend").err().contains("quote"));

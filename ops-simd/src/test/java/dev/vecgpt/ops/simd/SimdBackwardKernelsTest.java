@@ -125,7 +125,7 @@ class SimdBackwardKernelsTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.vecgpt.ops.simd.SimdKernelsTest#lengths")
+    @MethodSource("dev.vecgpt.ops.simd.KernelInputs#lengths")
     void embeddingBackwardAndMulAreBitExact(int dim) {
         try (Arena arena = Arena.ofShared()) {
             SplittableRandom random = new SplittableRandom(dim);
@@ -150,7 +150,7 @@ class SimdBackwardKernelsTest {
     }
 
     @ParameterizedTest
-    @MethodSource("dev.vecgpt.ops.simd.SimdKernelsTest#lengths")
+    @MethodSource("dev.vecgpt.ops.simd.KernelInputs#lengths")
     void layerNormAndGeluBackwardAgreeWithTheReference(int dim) {
         try (Arena arena = Arena.ofShared()) {
             SplittableRandom random = new SplittableRandom(dim);
