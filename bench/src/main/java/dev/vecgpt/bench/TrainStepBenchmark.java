@@ -31,7 +31,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * One training step of the book's chapter-5 model (GPTModel 124M, context 256, seed 123) at batch 2 × 256 tokens,
- * as {@code train_model_simple} takes it and as {@code ../shared/peers/train_anchors.sh} times llm.c and PyTorch:
+ * as {@code train_model_simple} takes it and as the peers' training anchors time llm.c and PyTorch:
  * {@code step} = zero_grad, forward and backward in train mode (portable dropout), AdamW's update; and its parts
  * {@code forwardBackward} and {@code adamW} alone, for the split of a step.
  */
